@@ -1,0 +1,1 @@
+"""Encoders: the tiny local XLM-R builder, loading by folder or hub id, offline model import."""

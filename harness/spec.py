@@ -1,0 +1,328 @@
+"""Typed task, suite and experiment specs, loaded and validated from the YAML in `tasks/`.
+
+Tasks are data: one YAML file per task; a spec with `expand_languages` becomes one task per
+language at load time (`xnli_mt` → `xnli_mt_de`, ...), so per-language files never drift from
+their template. Every validation error names the file and the key.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from harness.errors import HarnessError
+from harness.languages import LANGUAGE_NAMES
+
+import os
+
+# The specs live beside the package in a checkout (editable install, the Docker image);
+# HARNESS_TASKS_DIR points elsewhere, e.g. at a folder of your own tasks.
+TASKS_DIR = Path(os.environ.get("HARNESS_TASKS_DIR") or Path(__file__).resolve().parent.parent / "tasks")
+
+ROLES = ("target", "intermediate")
+GROUPS = ("classification", "structured_prediction", "question_answering", "retrieval")
+GROUP_TITLES = {
+    "classification": "Sentence classification",
+    "structured_prediction": "Structured prediction",
+    "question_answering": "Question answering",
+    "retrieval": "Sentence retrieval",
+}
+TASK_TYPES = (
+    "pair_classification", "token_classification", "extractive_qa", "multiple_choice",
+    "retrieval_tatoeba", "retrieval_bucc", "mlm",
+)
+# Main metric → the per-language metric keys it reports (XTREME's names).
+METRIC_KEYS = {
+    "accuracy": ("accuracy",),
+    "f1": ("f1", "precision", "recall"),
+    "squad_em_f1": ("exact_match", "f1"),
+    "mlqa_em_f1": ("exact_match", "f1"),
+    "bucc_f1": ("f1", "precision", "recall"),
+}
+PREDICTION_FORMATS = {"labels": "tsv", "tags": "tsv", "pairs": "tsv", "indices": "tsv", "squad_json": "json"}
+VARIANT_FAMILIES = ("baseline", "english", "non_english", "control")
+VARIANT_MODES = ("single", "multitask")
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    name: str
+    role: str
+    task_type: str
+    languages: tuple[str, ...]
+    description: str = ""
+    group: str | None = None
+    metric: str | None = None
+    prediction_format: str | None = None
+    labels: tuple[str, ...] | None = None
+    train_source: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    hyperparameters: dict[str, Any] = field(default_factory=dict)
+    protocol: dict[str, Any] = field(default_factory=dict)
+    sizes: dict[str, int] = field(default_factory=dict)
+    source_file: str = ""
+
+    @property
+    def is_retrieval(self) -> bool:
+        return self.task_type in ("retrieval_tatoeba", "retrieval_bucc")
+
+    @property
+    def metric_keys(self) -> tuple[str, ...]:
+        return METRIC_KEYS[self.metric] if self.metric else ()
+
+    @property
+    def prediction_suffix(self) -> str:
+        return PREDICTION_FORMATS[self.prediction_format] if self.prediction_format else "tsv"
+
+
+@dataclass(frozen=True)
+class SuiteSpec:
+    name: str
+    tasks: tuple[str, ...]
+    description: str = ""
+    languages: tuple[str, ...] | None = None
+    experiment: str | None = None
+    model: str | None = None
+    data: str | None = None
+    hyperparameters: dict[str, Any] = field(default_factory=dict)
+    source_file: str = ""
+
+    def task_languages(self, task: TaskSpec) -> tuple[str, ...]:
+        """The languages this suite evaluates `task` in: the task's own, cut to the suite's list."""
+        if self.languages is None:
+            return task.languages
+        return tuple(lang for lang in task.languages if lang in self.languages)
+
+
+@dataclass(frozen=True)
+class VariantSpec:
+    name: str
+    family: str
+    intermediate: tuple[str, ...] = ()
+    mode: str = "single"
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class ExperimentSpec:
+    name: str
+    variants: tuple[VariantSpec, ...]
+    description: str = ""
+    source_file: str = ""
+
+    def variant(self, name: str) -> VariantSpec:
+        for variant in self.variants:
+            if variant.name == name:
+                return variant
+        known = ", ".join(v.name for v in self.variants)
+        raise HarnessError(f"experiment {self.name!r} has no variant {name!r}; known: {known}")
+
+
+@dataclass(frozen=True)
+class Registry:
+    tasks: dict[str, TaskSpec]
+    suites: dict[str, SuiteSpec]
+    experiments: dict[str, ExperimentSpec]
+
+    def task(self, name: str) -> TaskSpec:
+        return _lookup(self.tasks, name, "task", "harness ls tasks")
+
+    def suite(self, name: str) -> SuiteSpec:
+        return _lookup(self.suites, name, "suite", "harness ls suites")
+
+    def experiment(self, name: str) -> ExperimentSpec:
+        return _lookup(self.experiments, name, "experiment", "harness ls experiments")
+
+    def target_tasks(self) -> list[TaskSpec]:
+        return [t for t in self.tasks.values() if t.role == "target"]
+
+
+def _lookup(table: dict, name: str, kind: str, hint: str):
+    try:
+        return table[name]
+    except KeyError:
+        raise HarnessError(f"unknown {kind} {name!r}; `{hint}` lists the known ones") from None
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as err:
+        raise HarnessError(f"{path}: invalid YAML: {err}") from None
+    if not isinstance(document, dict):
+        raise HarnessError(f"{path}: expected a mapping of keys to values at the top level")
+    return document
+
+
+def _check_keys(path: Path, document: dict, allowed: set[str], required: set[str], where: str = "") -> None:
+    unknown = sorted(set(document) - allowed)
+    if unknown:
+        raise HarnessError(f"{path}: unknown key {unknown[0]!r}{where}; allowed keys: {', '.join(sorted(allowed))}")
+    missing = sorted(required - set(document))
+    if missing:
+        raise HarnessError(f"{path}: missing required key {missing[0]!r}{where}")
+
+
+def _check_choice(path: Path, key: str, value: Any, choices: tuple[str, ...] | dict) -> None:
+    if value not in choices:
+        raise HarnessError(f"{path}: key {key!r} is {value!r}; expected one of: {', '.join(choices)}")
+
+
+def _check_languages(path: Path, key: str, languages: Any) -> tuple[str, ...]:
+    if not isinstance(languages, list) or not languages:
+        raise HarnessError(f"{path}: key {key!r} must be a non-empty list of language codes")
+    for lang in languages:
+        if lang not in LANGUAGE_NAMES:
+            raise HarnessError(f"{path}: key {key!r}: unknown language {lang!r} (use ISO 639-1 codes such as 'de', 'zh')")
+    if len(set(languages)) != len(languages):
+        raise HarnessError(f"{path}: key {key!r} lists a language twice")
+    return tuple(languages)
+
+
+_TASK_FIELDS = {f.name for f in dataclasses.fields(TaskSpec)} - {"source_file"}
+
+
+def load_task_file(path: Path) -> list[TaskSpec]:
+    doc = _read_yaml(path)
+    _check_keys(path, doc, _TASK_FIELDS | {"expand_languages"}, {"name", "role", "task_type"})
+    _check_choice(path, "role", doc["role"], ROLES)
+    _check_choice(path, "task_type", doc["task_type"], TASK_TYPES)
+    if doc.get("group") is not None:
+        _check_choice(path, "group", doc["group"], GROUPS)
+    if doc.get("metric") is not None:
+        _check_choice(path, "metric", doc["metric"], METRIC_KEYS)
+    if doc.get("prediction_format") is not None:
+        _check_choice(path, "prediction_format", doc["prediction_format"], PREDICTION_FORMATS)
+    if doc["role"] == "target":
+        for key in ("group", "metric", "prediction_format", "languages"):
+            if doc.get(key) is None:
+                raise HarnessError(f"{path}: a target task needs the key {key!r}")
+    for key in ("data", "hyperparameters", "protocol", "sizes"):
+        if not isinstance(doc.get(key, {}), dict):
+            raise HarnessError(f"{path}: key {key!r} must be a mapping")
+    labels = doc.get("labels")
+    if labels is not None:
+        if not isinstance(labels, list) or not labels or len(set(map(str, labels))) != len(labels):
+            raise HarnessError(f"{path}: key 'labels' must be a non-empty list of distinct labels")
+        doc["labels"] = tuple(str(label) for label in labels)
+    common = {k: v for k, v in doc.items() if k != "expand_languages"}
+    common["source_file"] = str(path)
+    if "expand_languages" in doc:
+        if "languages" in doc:
+            raise HarnessError(f"{path}: use either 'languages' or 'expand_languages', not both")
+        expanded = []
+        for lang in _check_languages(path, "expand_languages", doc["expand_languages"]):
+            fields = dict(common, name=f"{doc['name']}_{lang}", languages=(lang,),
+                          description=doc.get("description", "").replace("{language}", LANGUAGE_NAMES[lang]),
+                          data=dict(doc.get("data", {}), language=lang))
+            expanded.append(TaskSpec(**fields))
+        return expanded
+    common["languages"] = _check_languages(path, "languages", doc.get("languages", ["en"]))
+    return [TaskSpec(**common)]
+
+
+def load_suite_file(path: Path) -> SuiteSpec:
+    doc = _read_yaml(path)
+    allowed = {f.name for f in dataclasses.fields(SuiteSpec)} - {"source_file"}
+    _check_keys(path, doc, allowed, {"name", "tasks"})
+    if not isinstance(doc["tasks"], list) or not doc["tasks"]:
+        raise HarnessError(f"{path}: key 'tasks' must be a non-empty list of task names")
+    if len(set(doc["tasks"])) != len(doc["tasks"]):
+        raise HarnessError(f"{path}: key 'tasks' lists a task twice")
+    languages = doc.get("languages")
+    return SuiteSpec(
+        name=doc["name"], tasks=tuple(doc["tasks"]), description=doc.get("description", ""),
+        languages=_check_languages(path, "languages", languages) if languages is not None else None,
+        experiment=doc.get("experiment"), model=doc.get("model"), data=doc.get("data"),
+        hyperparameters=dict(doc.get("hyperparameters") or {}), source_file=str(path),
+    )
+
+
+def load_experiment_file(path: Path) -> ExperimentSpec:
+    doc = _read_yaml(path)
+    _check_keys(path, doc, {"name", "description", "variants"}, {"name", "variants"})
+    if not isinstance(doc["variants"], list) or not doc["variants"]:
+        raise HarnessError(f"{path}: key 'variants' must be a non-empty list")
+    variants, seen = [], set()
+    allowed = {f.name for f in dataclasses.fields(VariantSpec)}
+    for index, raw in enumerate(doc["variants"]):
+        where = f" in variants[{index}]"
+        if not isinstance(raw, dict):
+            raise HarnessError(f"{path}: variants[{index}] must be a mapping")
+        _check_keys(path, raw, allowed, {"name", "family"}, where)
+        if raw["name"] in seen:
+            raise HarnessError(f"{path}: duplicate variant name {raw['name']!r}{where}")
+        seen.add(raw["name"])
+        _check_choice(path, f"variants[{index}].family", raw["family"], VARIANT_FAMILIES)
+        _check_choice(path, f"variants[{index}].mode", raw.get("mode", "single"), VARIANT_MODES)
+        intermediate = tuple(raw.get("intermediate") or ())
+        if raw.get("mode", "single") == "single" and len(intermediate) > 1:
+            raise HarnessError(f"{path}: variant {raw['name']!r} lists several intermediate tasks; set mode: multitask")
+        variants.append(VariantSpec(name=raw["name"], family=raw["family"], intermediate=intermediate,
+                                    mode=raw.get("mode", "single"), description=raw.get("description", "")))
+    return ExperimentSpec(name=doc["name"], variants=tuple(variants), description=doc.get("description", ""),
+                          source_file=str(path))
+
+
+def _register(table: dict, name: str, item: Any, path: Path, kind: str) -> None:
+    if name in table:
+        raise HarnessError(f"{path}: duplicate {kind} name {name!r} (already defined in {table[name].source_file})")
+    table[name] = item
+
+
+def load_registry(tasks_dir: Path | str | None = None) -> Registry:
+    """Load every spec under `tasks_dir` and check the references between them."""
+    root = Path(tasks_dir) if tasks_dir else TASKS_DIR
+    if not root.is_dir():
+        raise HarnessError(f"{root}: task spec folder not found")
+    tasks: dict[str, TaskSpec] = {}
+    for sub in ("xtreme", "intermediate"):
+        for path in sorted((root / sub).glob("*.yaml")):
+            for spec in load_task_file(path):
+                _register(tasks, spec.name, spec, path, "task")
+    suites: dict[str, SuiteSpec] = {}
+    for path in sorted((root / "suites").glob("*.yaml")):
+        suite = load_suite_file(path)
+        _register(suites, suite.name, suite, path, "suite")
+    experiments: dict[str, ExperimentSpec] = {}
+    for path in sorted((root / "experiments").glob("*.yaml")):
+        experiment = load_experiment_file(path)
+        _register(experiments, experiment.name, experiment, path, "experiment")
+    _check_references(tasks, suites, experiments)
+    return Registry(tasks=tasks, suites=suites, experiments=experiments)
+
+
+def _check_references(tasks: dict[str, TaskSpec], suites: dict[str, SuiteSpec],
+                      experiments: dict[str, ExperimentSpec]) -> None:
+    for task in tasks.values():
+        if task.train_source is not None and task.train_source not in tasks:
+            raise HarnessError(f"{task.source_file}: key 'train_source' names unknown task {task.train_source!r}")
+    for suite in suites.values():
+        for name in suite.tasks:
+            if name not in tasks:
+                raise HarnessError(f"{suite.source_file}: key 'tasks' names unknown task {name!r}")
+            if tasks[name].role != "target":
+                raise HarnessError(f"{suite.source_file}: key 'tasks': {name!r} is an intermediate task, not a target task")
+        if suite.experiment is not None and suite.experiment not in experiments:
+            raise HarnessError(f"{suite.source_file}: key 'experiment' names unknown experiment {suite.experiment!r}")
+    for experiment in experiments.values():
+        for variant in experiment.variants:
+            for name in variant.intermediate:
+                if name not in tasks:
+                    raise HarnessError(f"{experiment.source_file}: variant {variant.name!r} names unknown intermediate task {name!r}")
+                if tasks[name].role != "intermediate":
+                    raise HarnessError(f"{experiment.source_file}: variant {variant.name!r}: {name!r} is not an intermediate task")
+
+
+@cache
+def default_registry() -> Registry:
+    """The registry of the specs shipped with the harness (loaded once per process)."""
+    return load_registry()

@@ -1,0 +1,40 @@
+"""`harness score`: score an XTREME-format submission folder."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "score", help="score an XTREME submission (<task>/test-<lang>.tsv|json) against labels",
+        description="Score predictions in XTREME's submission layout, exactly as XTREME's evaluate.py does.")
+    parser.add_argument("--predictions", required=True, type=Path, help="folder with <task>/test-<lang>.<tsv|json>")
+    parser.add_argument("--labels", required=True, type=Path, help="folder with the gold files in the same layout")
+    parser.add_argument("--tasks", nargs="+", help="only these tasks (default: every task folder present)")
+    parser.add_argument("--suite", default="xtreme", help="suite whose tasks and languages define the aggregate")
+    parser.add_argument("--split", default="test", help="file prefix, e.g. test or dev (default: test)")
+    parser.add_argument("--output", type=Path, help="write the score sheet as JSON here")
+    parser.add_argument("--allow-partial", action="store_true",
+                        help="score what is there; missing languages are left out and the aggregate marked partial")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from harness.results.store import write_json_atomic
+    from harness.scoring import format_table, score_submission
+    from harness.spec import default_registry
+
+    registry = default_registry()
+    sheet = score_submission(args.predictions, args.labels, tasks=args.tasks, allow_partial=args.allow_partial,
+                             suite=registry.suite(args.suite), registry=registry, split=args.split)
+    if args.output:
+        write_json_atomic(args.output, sheet)
+        print(f"wrote {args.output}", file=sys.stderr)
+    print(format_table(sheet, registry))
+    if not args.output:
+        print(json.dumps({"overall": sheet["overall"], "groups": {g: e["score"] for g, e in sheet["groups"].items()}}))
+    return 0

@@ -1,0 +1,30 @@
+"""Shared test set-up: offline hubs, and the paths of the real data beside the checkout."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("DS_ACCELERATOR", "cpu")
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+XTREME_DATA = SHARED / "xtreme-data"
+XTREME_MOCK = SHARED / "xtreme-mock"
+
+
+@pytest.fixture(scope="session")
+def xtreme_data() -> Path:
+    if not XTREME_DATA.is_dir():
+        pytest.skip(f"real XTREME data not found at {XTREME_DATA} (it lies in ../shared beside the checkout)")
+    return XTREME_DATA
+
+
+@pytest.fixture(scope="session")
+def xtreme_mock() -> Path:
+    if not XTREME_MOCK.is_dir():
+        pytest.skip(f"mock XTREME submission not found at {XTREME_MOCK}")
+    return XTREME_MOCK

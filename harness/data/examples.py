@@ -34,9 +34,7 @@ class TaggedSentence:
 
     def __post_init__(self) -> None:
         if self.tags and len(self.tags) != len(self.tokens):
-            raise ValueError(
-                f"{self.guid}: {len(self.tokens)} tokens but {len(self.tags)} tags"
-            )
+            raise ValueError(f"{self.guid}: {len(self.tokens)} tokens but {len(self.tags)} tags")
 
 
 @dataclass(frozen=True)
@@ -61,7 +59,12 @@ class QAExample:
 
 @dataclass(frozen=True)
 class MultipleChoiceExample:
-    """Multiple choice (HellaSwag, Cosmos QA, CommonsenseQA); ``label`` indexes ``choices``."""
+    """Multiple choice (HellaSwag, Cosmos QA, CommonsenseQA); ``label`` indexes ``choices``.
+
+    A model scores each choice on the pair (``context``, ``question + " " + choice``):
+    HellaSwag's ``ctx_b`` is the start of the ending, Cosmos QA's question precedes its
+    answers, and CommonsenseQA puts its question stem in ``context`` with an empty question.
+    """
 
     guid: str
     context: str
@@ -80,7 +83,9 @@ class ParallelSentences:
 
     def __post_init__(self) -> None:
         if len(self.src) != len(self.eng):
-            raise ValueError(f"{self.lang}: {len(self.src)} source vs {len(self.eng)} English lines")
+            raise ValueError(
+                f"{self.lang}: {len(self.src)} source vs {len(self.eng)} English lines"
+            )
 
 
 @dataclass(frozen=True)

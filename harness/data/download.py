@@ -1,0 +1,675 @@
+"""Fetch the task data from its original addresses into the layout ``sources`` reads.
+
+Why this shape: downloads are large and links flaky, so every file is fetched into a
+``.part`` file and resumed with an HTTP Range request after an interruption; every file
+written into the layout is recorded with its sha256 in ``MANIFEST.json``, so ``harness data
+verify`` can later prove a folder is intact. A mirror (``--base-url``) replaces the original
+hosts for offline sites and for the tests: file ``<basename>`` of task ``<task>`` is then
+fetched from ``<base-url>/<task>/<basename>``.
+
+Addresses are those of google-research/xtreme's ``download_data.sh`` (see the shared
+DOWNLOAD_URLS.md) and, for the intermediate tasks, their publishers' pages.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import logging
+import os
+import re
+import tarfile
+import time
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http.client import HTTPException
+from pathlib import Path, PurePosixPath
+from urllib.error import HTTPError, URLError
+from urllib.parse import urlsplit
+from urllib.request import Request, urlopen
+
+from harness.errors import HarnessError
+
+log = logging.getLogger(__name__)
+
+MANIFEST = "MANIFEST.json"
+DOWNLOADS = "_downloads"
+MIRROR_ENV = "HARNESS_DATA_MIRROR"
+
+# Languages XTREME takes from each multi-language archive.
+UDPOS_LANGUAGES = ("af", "ar", "bg", "de", "el", "en", "es", "et", "eu", "fa", "fi", "fr", "he", "hi", "hu", "id", "it", "ja", "kk", "ko", "mr", "nl", "pt", "ru", "ta", "te", "th", "tl", "tr", "ur", "vi", "yo", "zh")  # fmt: skip
+PANX_LANGUAGES = ("ar", "he", "vi", "id", "jv", "ms", "tl", "eu", "ml", "ta", "te", "af", "nl", "en", "de", "el", "bn", "hi", "mr", "ur", "fa", "fr", "it", "pt", "es", "bg", "ru", "ja", "ka", "ko", "th", "sw", "yo", "my", "zh", "kk", "tr", "et", "fi", "hu")  # fmt: skip
+XQUAD_LANGUAGES = ("ar", "de", "el", "en", "es", "hi", "ru", "th", "tr", "vi", "zh")
+TYDIQA_NAMES = ("arabic", "bengali", "english", "finnish", "indonesian", "korean", "russian", "swahili", "telugu")  # fmt: skip
+
+Unpacker = Callable[[Path, Path], list[Path]]
+
+
+@dataclass(frozen=True)
+class Download:
+    """One file at its original address; ``unpack(archive, data_dir)`` puts it into the layout."""
+
+    url: str
+    unpack: Unpacker
+
+    @property
+    def basename(self) -> str:
+        return PurePosixPath(urlsplit(self.url).path).name
+
+
+@dataclass(frozen=True)
+class TaskData:
+    downloads: tuple[Download, ...] = ()
+    manual: str | None = None  # why and how a person must fetch it; None when automatic
+    also: tuple[str, ...] = ()  # other tasks whose data this one reads
+    manual_unpack: Unpacker | None = None  # unpacks what the person placed under the data folder
+    manual_files: tuple[str, ...] = field(default_factory=tuple)
+
+
+# --------------------------------------------------------------------------- unpacking
+
+
+def _safe_relpath(name: str) -> PurePosixPath:
+    path = PurePosixPath(name)
+    if path.is_absolute() or ".." in path.parts:
+        raise HarnessError(
+            f"archive member {name!r} points outside the data folder; the archive is not trusted"
+        )
+    return path
+
+
+def _archive_members(archive: Path) -> Iterator[tuple[str, Callable[[], bytes]]]:
+    """(member name, reader) for the regular files of a zip or tar archive (any compression)."""
+    if zipfile.is_zipfile(archive):
+        with zipfile.ZipFile(archive) as zf:
+            for info in zf.infolist():
+                if not info.is_dir():
+                    yield info.filename, lambda info=info: zf.read(info)
+        return
+    try:
+        with tarfile.open(archive, "r:*") as tf:
+            for member in tf:
+                if member.isfile():
+                    yield member.name, lambda member=member: tf.extractfile(member).read()
+    except (tarfile.TarError, EOFError, OSError, ValueError) as err:
+        raise HarnessError(
+            f"{archive}: not a readable zip or tar archive ({err}); delete it and download again"
+        ) from None
+
+
+def _write(data_dir: Path, relpath: str, content: bytes) -> Path:
+    target = data_dir / _safe_relpath(relpath)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".tmp")
+    tmp.write_bytes(content)
+    tmp.replace(target)
+    return target
+
+
+def extract(archive: Path, data_dir: Path, mapping: Callable[[str], str | None]) -> list[Path]:
+    """Write each member that ``mapping`` names a destination for; fail when none matched."""
+    written = []
+    for name, read in _archive_members(archive):
+        relpath = mapping(name)
+        if relpath is not None:
+            written.append(_write(data_dir, relpath, read()))
+    if not written:
+        raise HarnessError(
+            f"{archive}: none of the expected files are in this archive; is it the right download?"
+        )
+    return written
+
+
+def _strip(
+    prefix: str, into: str, keep: Callable[[str], bool] = lambda rest: True
+) -> Callable[[str], str | None]:
+    """Map ``<prefix><rest>`` to ``<into><rest>`` for members whose rest passes ``keep``."""
+
+    def mapping(name: str) -> str | None:
+        if name.startswith(prefix) and name != prefix:
+            rest = name[len(prefix) :]
+            return into + rest if keep(rest) else None
+        return None
+
+    return mapping
+
+
+def _copy_to(relpath: str) -> Unpacker:
+    def unpack(downloaded: Path, data_dir: Path) -> list[Path]:
+        return [_write(data_dir, relpath, downloaded.read_bytes())]
+
+    return unpack
+
+
+def _unpack_with(mapping: Callable[[str], str | None]) -> Unpacker:
+    return lambda archive, data_dir: extract(archive, data_dir, mapping)
+
+
+def _ud_mapping(name: str) -> str | None:
+    match = re.fullmatch(r"[^/]+/(UD_[^/]+)/([a-z]{2,3})_[a-z]+-ud-(train|dev|test)\.conllu", name)
+    if match and match.group(2) in UDPOS_LANGUAGES:
+        return f"ud/{match.group(1)}/{PurePosixPath(name).name}"
+    return None
+
+
+def _bucc_mapping(name: str) -> str | None:
+    match = re.fullmatch(r"(?:.*/)?([a-z]{2})-en\.(sample|training)\.([a-z]{2}|gold)", name)
+    if not match:
+        return None
+    split = {"sample": "dev", "training": "test"}[match.group(2)]
+    return f"bucc2018/{match.group(1)}-en.{split}.{match.group(3)}"
+
+
+def _tydiqa_dev_mapping(name: str) -> str | None:
+    base = PurePosixPath(name).name
+    if re.fullmatch(r"tydiqa-goldp-dev-[a-z]+\.json", base):
+        return f"tydiqa/tydiqa-goldp-v1.1-dev/{base}"
+    return None
+
+
+def unpack_panx(data_dir: Path) -> list[Path]:
+    """Unpack the manually fetched PAN-X bundle: ``{lang}.tar.gz`` files inside a zip or tar.
+
+    Each ``{lang}.tar.gz`` (Rahimi et al.'s split of WikiANN) holds ``train``, ``dev`` and
+    ``test``, written to ``panx/<lang>/<split>``; the reader drops their ``lang:`` prefix.
+    """
+    bundles = [data_dir / "panx" / name for name in ("AmazonPhotos.zip", "panx_dataset.tar")]
+    bundle = next((b for b in bundles if b.is_file()), None)
+    if bundle is None:
+        raise HarnessError(f"PAN-X: none of {', '.join(map(str, bundles))} exists; {PANX_MANUAL}")
+    written = []
+    for name, read in _archive_members(bundle):
+        lang = PurePosixPath(name).name.removesuffix(".tar.gz")
+        if not name.endswith(".tar.gz") or lang not in PANX_LANGUAGES:
+            continue
+        with tarfile.open(fileobj=io.BytesIO(read()), mode="r:gz") as inner:
+            for member in inner:
+                split = PurePosixPath(member.name).name
+                if member.isfile() and split in ("train", "dev", "test"):
+                    content = inner.extractfile(member).read()
+                    written.append(_write(data_dir, f"panx/{lang}/{split}", content))
+    if not written:
+        raise HarnessError(f"{bundle}: no <lang>.tar.gz files inside; is this the PAN-X bundle?")
+    return written
+
+
+PANX_MANUAL = (
+    "PAN-X (WikiANN, Rahimi et al. 2019 splits) has no direct download: open "
+    "https://www.amazon.com/clouddrive/share/d3KGCRCIYwhKJF0H3eWA26hjg2ZCRhjpEQtDL70FSBN in a "
+    "browser, save AmazonPhotos.zip as <DIR>/panx/AmazonPhotos.zip (or the Dropbox copy "
+    "https://www.dropbox.com/s/12h3qqog6q4bjve/panx_dataset.tar as <DIR>/panx/panx_dataset.tar), "
+    "then run `harness data download --tasks panx --dir <DIR>` to unpack it"
+)
+CCG_MANUAL = (
+    "CCGbank is licensed by the LDC (LDC2005T13) and cannot be downloaded automatically: export "
+    "its supertags as jiant does (one sentence per line: space-separated tokens, a tab, "
+    "space-separated supertags) into <DIR>/ccg/ccg.{train,dev,test}.tsv"
+)
+MLM_MANUAL = (
+    "the MLM control reads plain text, one sentence per line, from <DIR>/mlm/{train,dev}-<lang>.txt "
+    "(e.g. a Wikipedia dump per language, cleaned with your tool of choice); there is no single download"
+)
+
+_GH = "https://raw.githubusercontent.com"
+_FB = "https://dl.fbaipublicfiles.com"
+
+TASKS: dict[str, TaskData] = {
+    "xnli": TaskData(
+        downloads=(
+            Download(
+                f"{_FB}/XNLI/XNLI-1.0.zip",
+                _unpack_with(_strip("XNLI-1.0/", "xnli/XNLI-1.0/", lambda r: r.endswith(".tsv"))),
+            ),
+            Download(
+                f"{_FB}/XNLI/XNLI-MT-1.0.zip",
+                _unpack_with(_strip("XNLI-MT-1.0/multinli/", "xnli-mt/XNLI-MT-1.0/multinli/")),
+            ),
+        )
+    ),
+    "pawsx": TaskData(
+        downloads=(
+            Download(
+                "https://storage.googleapis.com/paws/pawsx/x-final.tar.gz",
+                _unpack_with(_strip("x-final/", "pawsx/x-final/", lambda r: r.endswith(".tsv"))),
+            ),
+        )
+    ),
+    "udpos": TaskData(
+        downloads=(
+            Download(
+                "https://lindat.mff.cuni.cz/repository/xmlui/bitstream/handle/11234/1-3105/ud-treebanks-v2.5.tgz",
+                _unpack_with(_ud_mapping),
+            ),
+        )
+    ),
+    "panx": TaskData(
+        manual=PANX_MANUAL,
+        manual_unpack=lambda _, d: unpack_panx(d),
+        manual_files=("panx/AmazonPhotos.zip", "panx/panx_dataset.tar"),
+    ),
+    "squad_v1": TaskData(
+        downloads=tuple(
+            Download(
+                f"{_GH}/rajpurkar/SQuAD-explorer/master/dataset/{name}", _copy_to(f"squad/{name}")
+            )
+            for name in ("train-v1.1.json", "dev-v1.1.json")
+        )
+    ),
+    "squad_v2": TaskData(
+        downloads=tuple(
+            Download(
+                f"{_GH}/rajpurkar/SQuAD-explorer/master/dataset/{name}", _copy_to(f"squad/{name}")
+            )
+            for name in ("train-v2.0.json", "dev-v2.0.json")
+        )
+    ),
+    "xquad": TaskData(
+        downloads=tuple(
+            Download(
+                f"{_GH}/deepmind/xquad/master/xquad.{lang}.json",
+                _copy_to(f"xquad/xquad.{lang}.json"),
+            )
+            for lang in XQUAD_LANGUAGES
+        ),
+        also=("squad_v1",),
+    ),
+    "mlqa": TaskData(
+        downloads=(
+            Download(f"{_FB}/MLQA/MLQA_V1.zip", _unpack_with(_strip("MLQA_V1/", "mlqa/MLQA_V1/"))),
+        ),
+        also=("squad_v1",),
+    ),
+    "tydiqa": TaskData(
+        downloads=(
+            Download(
+                "https://storage.googleapis.com/tydiqa/v1.1/tydiqa-goldp-v1.1-train.json",
+                _copy_to("tydiqa/tydiqa-goldp-v1.1-train.json"),
+            ),
+            Download(
+                "https://storage.googleapis.com/tydiqa/v1.1/tydiqa-goldp-v1.1-dev.tgz",
+                _unpack_with(_tydiqa_dev_mapping),
+            ),
+        )
+    ),
+    "bucc2018": TaskData(
+        downloads=tuple(
+            Download(
+                f"https://comparable.limsi.fr/bucc2018/bucc2018-{lang}-en.{kind}-gold.tar.bz2",
+                _unpack_with(_bucc_mapping),
+            )
+            for lang in ("de", "fr", "ru", "zh")
+            for kind in ("sample", "training")
+        )
+    ),
+    "tatoeba": TaskData(
+        downloads=(
+            Download(
+                "https://github.com/facebookresearch/LASER/archive/main.zip",
+                _unpack_with(
+                    lambda name: (
+                        "tatoeba/" + PurePosixPath(name).name
+                        if re.fullmatch(
+                            r"LASER-main/data/tatoeba/v1/tatoeba\.[a-z]{3}-eng\.[a-z]{3}", name
+                        )
+                        else None
+                    )
+                ),
+            ),
+        )
+    ),
+    "mnli": TaskData(
+        downloads=(
+            Download(
+                "https://cims.nyu.edu/~sbowman/multinli/multinli_1.0.zip",
+                _unpack_with(
+                    _strip("multinli_1.0/", "mnli/multinli_1.0/", lambda r: r.endswith(".jsonl"))
+                ),
+            ),
+        )
+    ),
+    "snli": TaskData(
+        downloads=(
+            Download(
+                "https://nlp.stanford.edu/projects/snli/snli_1.0.zip",
+                _unpack_with(_strip("snli_1.0/", "snli/snli_1.0/", lambda r: r.endswith(".jsonl"))),
+            ),
+        )
+    ),
+    "anli": TaskData(
+        downloads=(
+            Download(
+                f"{_FB}/anli/anli_v1.0.zip",
+                _unpack_with(
+                    _strip("anli_v1.0/", "anli/anli_v1.0/", lambda r: r.endswith(".jsonl"))
+                ),
+            ),
+        ),
+        also=("mnli", "snli"),
+    ),
+    "qqp": TaskData(
+        downloads=(
+            Download(
+                f"{_FB}/glue/data/QQP-clean.zip",
+                _unpack_with(_strip("QQP/", "qqp/QQP/", lambda r: r.endswith(".tsv"))),
+            ),
+        )
+    ),
+    "hellaswag": TaskData(
+        downloads=tuple(
+            Download(
+                f"{_GH}/rowanz/hellaswag/master/data/hellaswag_{s}.jsonl",
+                _copy_to(f"hellaswag/hellaswag_{s}.jsonl"),
+            )
+            for s in ("train", "val", "test")
+        )
+    ),
+    "cosmosqa": TaskData(
+        downloads=tuple(
+            Download(
+                f"https://github.com/wilburOne/cosmosqa/raw/master/data/{name}",
+                _copy_to(f"cosmosqa/{name}"),
+            )
+            for name in ("train.csv", "valid.csv", "test.jsonl")
+        )
+    ),
+    "commonsenseqa": TaskData(
+        downloads=tuple(
+            Download(
+                f"https://s3.amazonaws.com/commensenseqa/{name}.jsonl",
+                _copy_to(f"commonsenseqa/{name}.jsonl"),
+            )
+            for name in ("train_rand_split", "dev_rand_split", "test_rand_split_no_answers")
+        )
+    ),
+    "ccg": TaskData(manual=CCG_MANUAL),
+    "mlm": TaskData(manual=MLM_MANUAL),
+}
+
+
+def data_key(task: str) -> str:
+    """The TASKS entry holding a task's data (``xnli_mt_de`` → XNLI's archives, etc.)."""
+    if task.startswith("xnli_mt") or task.startswith("xnli_dev_"):
+        return "xnli"
+    return task
+
+
+def tasks_to_fetch(tasks: list[str]) -> list[str]:
+    """The data keys for ``tasks`` and the tasks they read from, in a stable order."""
+    ordered: list[str] = []
+
+    def add(task: str) -> None:
+        key = data_key(task)
+        if key not in TASKS:
+            known = ", ".join(sorted(TASKS))
+            raise HarnessError(f"--tasks: no download known for task {task!r}; known: {known}")
+        if key not in ordered:
+            ordered.append(key)
+            for other in TASKS[key].also:
+                add(other)
+
+    for task in tasks:
+        add(task)
+    return ordered
+
+
+def how_to_get(task: str, data_dir: Path) -> str:
+    """One sentence telling a user how to put ``task``'s data under ``data_dir``."""
+    key = data_key(task)
+    entry = TASKS.get(key)
+    mini = f"`harness data mini --dir {data_dir}` builds the small offline suite instead"
+    if entry is None:
+        return f"put the files in place by hand ({mini})"
+    if entry.manual:
+        return entry.manual.replace("<DIR>", str(data_dir)) + f"; or {mini}"
+    return f"run `harness data download --tasks {key} --dir {data_dir}` ({mini})"
+
+
+# --------------------------------------------------------------------------- fetching
+
+
+def mirror_url(url: str, task: str, base_url: str | None) -> str:
+    base = base_url or os.environ.get(MIRROR_ENV)
+    if not base:
+        return url
+    return f"{base.rstrip('/')}/{task}/{PurePosixPath(urlsplit(url).path).name}"
+
+
+def fetch(
+    url: str, dest: Path, retries: int = 4, timeout: float = 60.0, backoff: float = 1.0
+) -> Path:
+    """Download ``url`` to ``dest`` through ``dest.part``, resuming it with HTTP Range after a failure.
+
+    A server that ignores Range (answers 200) restarts the file; one that answers 416 to a
+    range past the end means the part file is stale, so it is dropped. Client errors (404)
+    fail at once; network errors are retried ``retries`` times with growing pauses, and
+    the part file is kept, so running the command again resumes too.
+    """
+    from tqdm import tqdm
+
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    part = dest.with_name(dest.name + ".part")
+    last_error = ""
+    for attempt in range(retries + 1):
+        if attempt:
+            time.sleep(backoff * 2 ** (attempt - 1))
+        offset = part.stat().st_size if part.exists() else 0
+        headers = (
+            {"User-Agent": "harness-data/1", "Range": f"bytes={offset}-"}
+            if offset
+            else {"User-Agent": "harness-data/1"}
+        )
+        try:
+            with urlopen(Request(url, headers=headers), timeout=timeout) as response:
+                status = response.status
+                if offset and status == 206:
+                    content_range = response.headers.get("Content-Range", "")
+                    if not content_range.startswith(f"bytes {offset}-"):
+                        raise HarnessError(
+                            f"{url}: server resumed at the wrong place ({content_range!r})"
+                        )
+                    mode = "ab"
+                else:
+                    offset, mode = 0, "wb"
+                length = response.headers.get("Content-Length")
+                expected = offset + int(length) if length is not None else None
+                with (
+                    part.open(mode) as out,
+                    tqdm(
+                        total=expected,
+                        initial=offset,
+                        unit="B",
+                        unit_scale=True,
+                        desc=dest.name,
+                        leave=False,
+                        disable=None,
+                    ) as bar,
+                ):
+                    while chunk := response.read(1 << 16):
+                        out.write(chunk)
+                        bar.update(len(chunk))
+            size = part.stat().st_size
+            if expected is not None and size != expected:
+                last_error = f"connection closed after {size} of {expected} bytes"
+                continue
+            part.replace(dest)
+            return dest
+        except HTTPError as err:
+            if err.code == 416 and offset:
+                part.unlink()  # our part is longer than the file: start over
+                last_error = "stale partial file"
+                continue
+            if 400 <= err.code < 500:
+                raise HarnessError(
+                    f"{url}: HTTP {err.code} {err.reason}; the address may have moved, see DOWNLOAD_URLS.md"
+                ) from None
+            last_error = f"HTTP {err.code} {err.reason}"
+        except (URLError, HTTPException, OSError) as err:
+            last_error = str(getattr(err, "reason", err)) or type(err).__name__
+        log.warning(
+            "download of %s failed (%s); attempt %d of %d",
+            url,
+            last_error,
+            attempt + 1,
+            retries + 1,
+        )
+    kept = f"; {part} is kept and the next run resumes it" if part.exists() else ""
+    raise HarnessError(
+        f"could not download {url}: {last_error}{kept}. Without network, use --base-url with a mirror or `harness data mini`"
+    )
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+# --------------------------------------------------------------------------- manifest
+
+
+def read_manifest(data_dir: Path) -> dict:
+    path = data_dir / MANIFEST
+    if not path.is_file():
+        return {"schema": 1, "downloads": {}, "files": {}, "tasks": {}}
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as err:
+        raise HarnessError(
+            f"{path}:{err.lineno}: invalid JSON ({err.msg}); delete it and download again"
+        ) from None
+    for key in ("downloads", "files", "tasks"):
+        manifest.setdefault(key, {})
+    return manifest
+
+
+def write_manifest(data_dir: Path, manifest: dict) -> Path:
+    path = data_dir / MANIFEST
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(
+        json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    tmp.replace(path)
+    return path
+
+
+def record_files(data_dir: Path, manifest: dict, files: list[Path], origin: str) -> list[str]:
+    names = []
+    for path in files:
+        name = path.relative_to(data_dir).as_posix()
+        manifest["files"][name] = {
+            "sha256": sha256_file(path),
+            "bytes": path.stat().st_size,
+            "from": origin,
+        }
+        names.append(name)
+    return names
+
+
+def _task_complete(data_dir: Path, manifest: dict, key: str) -> bool:
+    names = manifest["tasks"].get(key, {}).get("files")
+    if not names:
+        return False
+    return all(
+        (data_dir / n).is_file()
+        and (data_dir / n).stat().st_size == manifest["files"].get(n, {}).get("bytes")
+        for n in names
+    )
+
+
+def download_tasks(
+    tasks: list[str],
+    data_dir: Path,
+    base_url: str | None = None,
+    keep_archives: bool = False,
+    force: bool = False,
+    retries: int = 4,
+    backoff: float = 1.0,
+) -> dict:
+    """Fetch, unpack and record every task in ``tasks`` (and those they read from).
+
+    Tasks already complete in the manifest are skipped unless ``force``. A task that needs a
+    manual step is unpacked when its files are in place and explained otherwise; the others
+    still run, and the explanations are raised together at the end.
+    """
+    data_dir = Path(data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    manifest = read_manifest(data_dir)
+    manual_steps = []
+    for key in tasks_to_fetch(tasks):
+        entry = TASKS[key]
+        if not force and _task_complete(data_dir, manifest, key):
+            log.info("%s: already complete in %s, skipped (--force to fetch again)", key, MANIFEST)
+            continue
+        written: list[Path] = []
+        if entry.manual:
+            present = [f for f in entry.manual_files if (data_dir / f).is_file()]
+            if entry.manual_unpack is None or not present:
+                manual_steps.append(f"{key}: {entry.manual.replace('<DIR>', str(data_dir))}")
+                continue
+            for name in present:
+                manifest["downloads"][name] = {
+                    "sha256": sha256_file(data_dir / name),
+                    "bytes": (data_dir / name).stat().st_size,
+                    "url": "manual",
+                    "task": key,
+                }
+            written = entry.manual_unpack(data_dir / present[0], data_dir)
+            origin = present[0]
+        for item in entry.downloads:
+            url = mirror_url(item.url, key, base_url)
+            archive = data_dir / DOWNLOADS / key / item.basename
+            log.info("%s: fetching %s", key, url)
+            fetch(url, archive, retries=retries, backoff=backoff)
+            relname = archive.relative_to(data_dir).as_posix()
+            manifest["downloads"][relname] = {
+                "url": item.url,
+                "fetched_from": url,
+                "sha256": sha256_file(archive),
+                "bytes": archive.stat().st_size,
+                "task": key,
+                "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            }
+            files = item.unpack(archive, data_dir)
+            record_files(data_dir, manifest, files, relname)
+            written.extend(files)
+            if not keep_archives:
+                archive.unlink()
+                manifest["downloads"][relname]["deleted_after_unpack"] = True
+            write_manifest(data_dir, manifest)  # progress survives a later failure
+        if entry.manual and written and not entry.downloads:
+            record_files(data_dir, manifest, written, origin)
+        manifest["tasks"][key] = {
+            "files": sorted({p.relative_to(data_dir).as_posix() for p in written})
+        }
+        write_manifest(data_dir, manifest)
+        log.info("%s: %d files in place", key, len(written))
+    if manual_steps:
+        raise HarnessError("manual step needed:\n  " + "\n  ".join(manual_steps), exit_code=3)
+    return manifest
+
+
+def verify(data_dir: Path) -> list[str]:
+    """Problems found when checking every file of ``MANIFEST.json`` (empty list: all good)."""
+    data_dir = Path(data_dir)
+    if not (data_dir / MANIFEST).is_file():
+        raise HarnessError(
+            f"{data_dir / MANIFEST} not found; only folders written by `harness data download` or `harness data mini` can be verified"
+        )
+    manifest = read_manifest(data_dir)
+    problems = []
+    for name, entry in sorted(manifest["files"].items()):
+        path = data_dir / _safe_relpath(name)
+        if not path.is_file():
+            problems.append(f"{name}: missing")
+        elif path.stat().st_size != entry.get("bytes"):
+            problems.append(
+                f"{name}: {path.stat().st_size} bytes, manifest says {entry.get('bytes')}"
+            )
+        elif sha256_file(path) != entry.get("sha256"):
+            problems.append(f"{name}: sha256 differs from the manifest (file changed or corrupted)")
+    return problems

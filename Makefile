@@ -38,3 +38,14 @@ format: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
+
+## The container image: CUDA 12 base by default (see docs/container.md); IMAGE_ARGS adds
+## build args, e.g. IMAGE_ARGS="--build-arg ACCELERATOR=cpu --build-arg BASE_IMAGE=debian:bookworm-slim".
+CONTAINER_ENGINE ?= docker
+IMAGE ?= harness
+image:
+	$(CONTAINER_ENGINE) build -t $(IMAGE) $(IMAGE_ARGS) .
+
+## Build the CPU image with podman on an offline Debian base and run the mini suite in it.
+image-smoke:
+	scripts/container-smoke.sh

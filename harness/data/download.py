@@ -417,14 +417,25 @@ def tasks_to_fetch(tasks: list[str]) -> list[str]:
 
 def how_to_get(task: str, data_dir: Path) -> str:
     """One sentence telling a user how to put ``task``'s data under ``data_dir``."""
+    from harness.data.mini import MINI_TASKS
+
     key = data_key(task)
     entry = TASKS.get(key)
-    mini = f"`harness data mini --dir {data_dir}` builds the small offline suite instead"
+    family = (
+        "xnli_mt"
+        if task.startswith("xnli_mt")
+        else "xnli_dev"
+        if task.startswith("xnli_dev")
+        else task
+    )
+    mini = ""
+    if family in MINI_TASKS:
+        mini = f"; `harness data mini --dir {data_dir}` writes a small offline version of it"
     if entry is None:
-        return f"put the files in place by hand ({mini})"
+        return f"put the files in place by hand{mini}"
     if entry.manual:
-        return entry.manual.replace("<DIR>", str(data_dir)) + f"; or {mini}"
-    return f"run `harness data download --tasks {key} --dir {data_dir}` ({mini})"
+        return entry.manual.replace("<DIR>", str(data_dir)) + mini
+    return f"run `harness data download --tasks {key} --dir {data_dir}`{mini}"
 
 
 # --------------------------------------------------------------------------- fetching

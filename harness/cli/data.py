@@ -1,0 +1,122 @@
+"""`harness data`: download, verify, list, and generate the offline mini suite."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+LISTED_TASKS = (
+    "xnli", "pawsx", "udpos", "panx", "xquad", "mlqa", "tydiqa", "bucc2018", "tatoeba",
+    "mnli", "snli", "anli", "qqp", "squad_v1", "squad_v2", "hellaswag", "cosmosqa",
+    "commonsenseqa", "ccg", "mlm",
+)  # fmt: skip
+
+
+def _task_list(values: list[str]) -> list[str]:
+    from harness.data.download import TASKS
+
+    tasks = [name.strip() for value in values for name in value.split(",") if name.strip()]
+    if "all" in tasks:
+        return sorted(TASKS)
+    return tasks
+
+
+def _download(args: argparse.Namespace) -> int:
+    from harness.data.download import download_tasks
+
+    tasks = _task_list(args.tasks)
+    download_tasks(
+        tasks,
+        Path(args.dir),
+        base_url=args.base_url,
+        keep_archives=args.keep_archives,
+        force=args.force,
+    )
+    log.info("data for %s is in %s (checksums in MANIFEST.json)", ", ".join(tasks), args.dir)
+    return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from harness.data.download import read_manifest, verify
+
+    problems = verify(Path(args.dir))
+    count = len(read_manifest(Path(args.dir))["files"])
+    for problem in problems:
+        print(f"{args.dir}/{problem}", file=sys.stderr)
+    if problems:
+        print(
+            f"harness data verify: {len(problems)} of {count} files fail; download them again (--force)",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"{count} files match MANIFEST.json")
+    return 0
+
+
+def _mini(args: argparse.Namespace) -> int:
+    from harness.data.mini import build_mini_data
+
+    out = build_mini_data(Path(args.dir), seed=args.seed)
+    print(f"mini suite (seed {args.seed}) written to {out}")
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    from harness.data.sources import SPLITS, available_languages
+
+    data_dir = Path(args.dir)
+    for task in _task_list(args.tasks) if args.tasks else LISTED_TASKS:
+        cells = []
+        for split in SPLITS:
+            languages = available_languages(data_dir, task, split)
+            if languages:
+                cells.append(f"{split}: {' '.join(languages)}")
+        print(f"{task:14s} {'; '.join(cells) if cells else '-'}")
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("data", help="download, verify or generate task data")
+    commands = parser.add_subparsers(dest="data_command", metavar="ACTION", required=True)
+
+    download = commands.add_parser(
+        "download",
+        help="fetch tasks from their original addresses (resumable; sha256 in MANIFEST.json)",
+    )
+    download.add_argument(
+        "--tasks", nargs="+", required=True, help="task names, comma or space separated, or 'all'"
+    )
+    download.add_argument("--dir", required=True, help="data folder to fill")
+    download.add_argument(
+        "--base-url",
+        help="a mirror serving <base-url>/<task>/<file name> instead of the original hosts",
+    )
+    download.add_argument(
+        "--keep-archives", action="store_true", help="keep downloaded archives in <dir>/_downloads"
+    )
+    download.add_argument(
+        "--force", action="store_true", help="fetch again tasks the manifest marks complete"
+    )
+    download.set_defaults(func=_download)
+
+    verify = commands.add_parser(
+        "verify", help="check every file of a data folder against its MANIFEST.json"
+    )
+    verify.add_argument("--dir", required=True)
+    verify.set_defaults(func=_verify)
+
+    mini = commands.add_parser("mini", help="generate the small offline mini suite (deterministic)")
+    mini.add_argument("--dir", required=True)
+    mini.add_argument("--seed", type=int, default=0)
+    mini.set_defaults(func=_mini)
+
+    listing = commands.add_parser(
+        "list", help="which tasks, splits and languages a data folder holds"
+    )
+    listing.add_argument("--dir", required=True)
+    listing.add_argument("--tasks", nargs="*", help="only these tasks")
+    listing.set_defaults(func=_list)

@@ -1,0 +1,135 @@
+"""`harness run`: plan an experiment, print the plan, run it (resumable), build the leaderboard.
+
+With no arguments it runs the offline default: the `mini` suite with a tiny model built
+locally, on CPU, in a few minutes. `docker run harness --suite xtreme` is this command with
+the real suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from pathlib import Path
+
+from harness.errors import HarnessError
+
+log = logging.getLogger(__name__)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "run", help="run an experiment on a suite (default: the offline mini suite)",
+        description="Plan all trainings and evaluations of an experiment, print the plan, then run it. "
+                    "Every checkpoint is keyed by its content, so a killed run started again resumes.")
+    parser.add_argument("--suite", default="mini", help="suite to run (default: mini, offline)")
+    parser.add_argument("--experiment", help="experiment (default: the suite's)")
+    parser.add_argument("--model", help="'tiny', 'e5-small', a model folder, or a hub id (default: the suite's)")
+    parser.add_argument("--data-dir", type=Path, help="data folder (default: mini data built under --work-dir "
+                                                      "for the mini suite; required otherwise)")
+    parser.add_argument("--work-dir", type=Path, default=Path("runs"), help="checkpoints, predictions, caches")
+    parser.add_argument("--results-dir", type=Path, default=Path("results"), help="result records")
+    parser.add_argument("--site-dir", type=Path, default=Path("site"), help="where the leaderboard is built")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[1], help="one run per seed (default: 1)")
+    parser.add_argument("--variants", nargs="+", help="only these variants of the experiment")
+    parser.add_argument("--tasks", nargs="+", help="only these target tasks of the suite")
+    parser.add_argument("--limit", type=int, help="smoke run: at most N examples per split (not publishable)")
+    parser.add_argument("--max-steps", type=int, help="smoke run: at most N optimiser steps per training "
+                                                      "(not publishable)")
+    parser.add_argument("--hp", action="append", default=[], metavar="KEY=VALUE",
+                        help="override a hyperparameter for every task, e.g. --hp learning_rate=2e-5")
+    parser.add_argument("--deepspeed", default="auto",
+                        help="'auto' (zero2 on GPU, none on CPU), 'zero2', 'zero3_offload', 'none', or a config file")
+    parser.add_argument("--train-split", default="train", help="English training split of target tasks")
+    parser.add_argument("--eval-split", default="test", help="split for zero-shot evaluation (test or dev)")
+    parser.add_argument("--layer", type=int, help="retrieval: hidden layer (default: the protocol's for the model)")
+    parser.add_argument("--pooling", default="mean", choices=["mean", "cls"], help="retrieval pooling")
+    parser.add_argument("--online", action="store_true", help="allow downloads from the Hugging Face hub")
+    parser.add_argument("--dry-run", action="store_true", help="print the plan and stop")
+    parser.add_argument("--no-leaderboard", action="store_true", help="do not build the site at the end")
+    parser.set_defaults(func=run)
+
+
+def _parse_overrides(pairs: list[str]) -> dict:
+    import yaml
+
+    overrides = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise HarnessError(f"--hp {pair!r}: expected KEY=VALUE, e.g. --hp learning_rate=2e-5")
+        overrides[key.strip()] = yaml.safe_load(value)
+    return overrides
+
+
+def _resolve_deepspeed(choice: str) -> str | None:
+    if choice != "auto":
+        return None if choice.lower() in ("none", "off") else choice
+    import torch
+
+    return "zero2" if torch.cuda.is_available() else None
+
+
+def _data_dir(args: argparse.Namespace, suite) -> Path:
+    if args.data_dir is not None:
+        if not args.data_dir.is_dir():
+            raise HarnessError(f"--data-dir {args.data_dir}: no such folder; `harness data download --tasks ... "
+                               f"--dir {args.data_dir}` fetches the data")
+        return args.data_dir
+    if suite.data == "mini":
+        from harness.data.mini import build_mini_data
+
+        path = args.work_dir / "mini-data"
+        if not (path / "MANIFEST.json").is_file():
+            log.info("generating the mini suite data in %s", path)
+            build_mini_data(path)
+        return path
+    raise HarnessError(f"suite {suite.name!r} needs --data-dir (a folder in the layout `harness data download` writes)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from harness.data.sources import data_checksum
+    from harness.pipeline.models import model_fingerprint
+    from harness.pipeline.plan import RunSettings, build_plan
+    from harness.pipeline.report import format_plan
+    from harness.spec import default_registry
+
+    started = time.monotonic()
+    registry = default_registry()
+    suite = registry.suite(args.suite)
+    data_dir = _data_dir(args, suite)
+    for name, value in (("--limit", args.limit), ("--max-steps", args.max_steps)):
+        if value is not None and value <= 0:
+            raise HarnessError(f"{name} must be a positive number, got {value}")
+    settings = RunSettings(
+        suite=suite.name, experiment=args.experiment, model=args.model, data_dir=data_dir,
+        work_dir=args.work_dir, results_dir=args.results_dir, site_dir=args.site_dir, seeds=tuple(args.seeds),
+        variants=tuple(args.variants) if args.variants else None, tasks=tuple(args.tasks) if args.tasks else None,
+        limit=args.limit, max_steps=args.max_steps, hp_overrides=_parse_overrides(args.hp),
+        deepspeed=None if args.dry_run else _resolve_deepspeed(args.deepspeed),
+        train_split=args.train_split, eval_split=args.eval_split, layer=args.layer, pooling=args.pooling,
+        offline=not args.online,
+    )
+    model = settings.model or suite.model
+
+    def checksum(task: str, language: str, split: str) -> str:
+        return data_checksum(data_dir, task, language, split)
+
+    plan = build_plan(registry, settings, checksum, model_fingerprint(model, data_dir, suite, checksum))
+    print(format_plan(plan), file=sys.stderr)
+    if args.dry_run:
+        return 0
+
+    from harness.pipeline.execute import Executor
+
+    executor = Executor(plan, registry, data_dir)
+    executor.run()
+    print(f"{len(executor.finished)} result records written, {len(executor.skipped)} kept from earlier runs, "
+          f"in {settings.results_dir} ({time.monotonic() - started:.0f} s)", file=sys.stderr)
+    if not args.no_leaderboard:
+        from harness.leaderboard import build_site
+
+        index = build_site(settings.results_dir, settings.site_dir)
+        print(f"leaderboard: {Path(index).resolve()}", file=sys.stderr)
+    return 0

@@ -1,0 +1,235 @@
+"""Running a plan: model preparation, intermediate training, English fine-tuning with
+zero-shot evaluation in every language, and retrieval; one result record per finished
+(variant, seed, task), written as soon as it is finished.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from harness.data.sources import load_mix, load_split
+from harness.errors import HarnessError
+from harness.pipeline.checkpoints import CheckpointStore
+from harness.pipeline.plan import Plan, Step, intermediate_languages, intermediate_split, merged_hyperparameters
+from harness.pipeline.predictions import score_predictions, write_gold, write_predictions
+from harness.results import ResultRecord, read_record, record_path, write_record
+from harness.spec import Registry, TaskSpec
+
+log = logging.getLogger(__name__)
+
+MLM_WARMUP_HP = {"epochs": 2, "learning_rate": 5e-4, "batch_size": 32, "max_seq_length": 48}
+
+
+class Executor:
+    def __init__(self, plan: Plan, registry: Registry, data_dir: Path):
+        self.plan = plan
+        self.registry = registry
+        self.data_dir = Path(data_dir)
+        self.settings = plan.settings
+        self.store = CheckpointStore(self.settings.work_dir / "checkpoints")
+        self.encoders: dict[str, Path] = {}
+        self.finished: list[Path] = []
+        self.skipped: list[Path] = []
+
+    # ------------------------------------------------------------------ helpers
+
+    def _limit(self, examples: list, seed: int = 0) -> list:
+        """--limit: a fixed, seeded subset, so smoke runs are reproducible."""
+        limit = self.settings.limit
+        if limit is None or len(examples) <= limit:
+            return examples
+        picked = sorted(random.Random(seed).sample(range(len(examples)), limit))
+        return [examples[i] for i in picked]
+
+    def _record(self, step: Step, languages: dict[str, dict[str, float]], protocol: dict[str, Any],
+                checksums: dict[str, str], notes: str, started: float) -> ResultRecord:
+        variant = self.plan.experiment.variant(step.variant)
+        limits = {"limit": self.settings.limit, "max_steps": self.settings.max_steps}
+        return ResultRecord(
+            experiment=self.plan.experiment.name, variant=step.variant, model=self.plan.model, task=step.task,
+            languages=languages, suite=self.plan.suite.name, seed=step.seed, variant_family=variant.family,
+            protocol={**protocol, "run_key": step.key, "intermediate": list(variant.intermediate),
+                      "intermediate_mode": variant.mode, "smoke_limits": limits},
+            data_checksums=checksums, publishable=self.settings.publishable, notes=notes,
+            duration_s=round(time.monotonic() - started, 3),
+        )
+
+    def _record_path(self, step: Step) -> Path:
+        probe = ResultRecord(self.plan.experiment.name, step.variant, self.plan.model, step.task, {}, seed=step.seed)
+        return record_path(self.settings.results_dir, probe)
+
+    def _already_done(self, step: Step) -> bool:
+        path = self._record_path(step)
+        if not path.is_file():
+            return False
+        try:
+            record = read_record(path)
+        except HarnessError as err:
+            log.warning("%s; the step runs again", err)
+            return False
+        return record.protocol.get("run_key") == step.key
+
+    def predictions_dir(self, step: Step) -> Path:
+        return (self.settings.work_dir / "predictions" / self.plan.experiment.name / step.variant
+                / Path(self._record_path(step).parent.name) / f"seed{step.seed}")
+
+    # ------------------------------------------------------------------ steps
+
+    def run(self) -> list[Path]:
+        model_step, *rest = self.plan.steps
+        self.encoders[model_step.key] = self.prepare_model(model_step)
+        bar = tqdm(rest, desc="experiment", unit="step", dynamic_ncols=True)
+        for step in bar:
+            bar.set_postfix_str(step.label[:60])
+            if step.kind == "intermediate":
+                self.encoders[step.key] = self.store.get_or_build(
+                    "intermediate", step.key, lambda out, step=step: self.train_intermediate(step, out))
+                continue
+            if self._already_done(step):
+                self.skipped.append(self._record_path(step))
+                log.info("done before: %s", step.label)
+                continue
+            started = time.monotonic()
+            record = self.run_target(step, started) if step.kind == "target" else self.run_retrieval(step, started)
+            if record is not None:
+                self.finished.append(write_record(record, self.settings.results_dir))
+        return self.finished
+
+    def prepare_model(self, step: Step) -> Path:
+        from harness.pipeline.models import prepare_model
+
+        return prepare_model(self.plan.model, self.store, step.key, self.data_dir, self.plan.suite, self.settings)
+
+    def _intermediate_examples(self, spec: TaskSpec, seed: int) -> list:
+        split = intermediate_split(spec, self.settings)
+        languages = list(intermediate_languages(spec, self.plan.suite))
+        if spec.task_type == "mlm":
+            lines = []
+            for lang in languages:
+                lines.extend(load_split(self.data_dir, spec.name, lang, split).lines)
+            return self._limit(lines, seed)
+        if len(languages) > 1:
+            return self._limit(load_mix(self.data_dir, spec.name, languages, split), seed)
+        return self._limit(list(load_split(self.data_dir, spec.name, languages[0], split)), seed)
+
+    def train_intermediate(self, step: Step, out: Path) -> None:
+        from harness.train.heads import save_encoder_only
+
+        encoder = self.encoders[step.upstream]
+        specs = [self.registry.task(name) for name in step.tasks]
+        scratch = out / "with-heads"
+        if step.mode == "multitask":
+            from harness.train.multitask import train_multitask
+
+            tasks = [(s.name, s.task_type, self._intermediate_examples(s, step.seed), _labels(s, None)) for s in specs]
+            hp = _shared_hp([step.hyperparameters[s.name] for s in specs])
+            train_multitask(encoder, tasks, scratch, hp, step.seed, deepspeed=self.settings.deepspeed,
+                            max_steps=self.settings.max_steps)
+        else:
+            (spec,) = specs
+            examples = self._intermediate_examples(spec, step.seed)
+            if spec.task_type == "mlm":
+                from harness.train.mlm import train_mlm
+
+                train_mlm(encoder, examples, scratch, step.hyperparameters[spec.name], step.seed,
+                          deepspeed=self.settings.deepspeed, max_steps=self.settings.max_steps)
+            else:
+                from harness.train.runner import train_task
+
+                train_task(encoder, spec.task_type, examples, scratch, step.hyperparameters[spec.name], step.seed,
+                           labels=_labels(spec, examples), deepspeed=self.settings.deepspeed,
+                           max_steps=self.settings.max_steps)
+        save_encoder_only(scratch, out / "encoder")
+        _remove_tree(scratch)
+
+    def encoder_dir(self, step: Step) -> Path:
+        path = self.encoders[step.upstream]
+        return path / "encoder" if (path / "encoder").is_dir() else path
+
+    def run_target(self, step: Step, started: float) -> ResultRecord | None:
+        from harness.train.runner import predict, train_task
+
+        task = self.registry.task(step.task)
+        s = self.settings
+        train = self._limit(list(load_split(self.data_dir, task.train_source, "en", s.train_split)), step.seed)
+        labels = _labels(task, train)
+        model_dir = self.store.get_or_build("target", step.key, lambda out: train_task(
+            self.encoder_dir(step), task.task_type, train, out, step.hyperparameters, step.seed, labels=labels,
+            deepspeed=s.deepspeed, max_steps=s.max_steps))
+        languages: dict[str, dict[str, float]] = {}
+        skipped_notes = []
+        out_dir = self.predictions_dir(step)
+        for lang in tqdm(step.languages, desc=f"{task.name} zero-shot", unit="lang", leave=False):
+            if lang == "en" and task.train_source == task.name and s.train_split == s.eval_split:
+                skipped_notes.append(f"en not evaluated: its {s.eval_split} split was the training data")
+                continue
+            examples = self._limit(list(load_split(self.data_dir, task.name, lang, s.eval_split)), step.seed)
+            predictions = predict(model_dir, task.task_type, examples, step.hyperparameters)
+            write_predictions(task, out_dir, s.eval_split, lang, examples, predictions)
+            metrics = score_predictions(task, examples, predictions, lang)
+            if metrics is None:
+                skipped_notes.append(f"{lang}: {s.eval_split} labels not public; predictions written, not scored")
+                continue
+            write_gold(task, out_dir.parent / f"seed{step.seed}-gold", s.eval_split, lang, examples)
+            languages[lang] = metrics
+        if not languages:
+            log.warning("%s: nothing scored (%s); predictions in %s", step.label, "; ".join(skipped_notes), out_dir)
+            return None
+        protocol = {"train_source": task.train_source, "train_split": s.train_split, "eval_split": s.eval_split,
+                    "train_examples": len(train), "hyperparameters": step.hyperparameters,
+                    "deepspeed": s.deepspeed or "none", "encoder": str(self.encoder_dir(step)),
+                    "checkpoint": str(model_dir), "predictions": str(out_dir)}
+        return self._record(step, languages, protocol, step.data_checksums, "; ".join(skipped_notes), started)
+
+    def run_retrieval(self, step: Step, started: float) -> ResultRecord | None:
+        from harness.retrieval.embeddings import Embedder
+        from harness.retrieval.runner import run_bucc, run_tatoeba
+
+        s = self.settings
+        embedder = Embedder(self.encoder_dir(step), layer=s.layer, pooling=s.pooling, max_length=128,
+                            cache_dir=s.work_dir / "embeddings", offline=s.offline, progress=True)
+        runner = run_tatoeba if step.task == "tatoeba" else run_bucc
+        result = runner(embedder, self.data_dir, list(step.languages), predictions_dir=self.predictions_dir(step))
+        if not result.languages:
+            log.warning("%s: nothing scored; %s", step.label, "; ".join(result.notes))
+            return None
+        return self._record(step, result.languages, {**result.protocol, "encoder": str(self.encoder_dir(step))},
+                            result.data_checksums, "; ".join(result.notes), started)
+
+
+def _labels(task: TaskSpec, examples: list | None) -> list[str] | None:
+    """The label set a head is built with: the spec's, else the sorted labels seen in training."""
+    if task.task_type not in ("pair_classification", "token_classification"):
+        return None
+    if task.labels:
+        return list(task.labels)
+    if not examples:
+        raise HarnessError(f"{task.source_file}: task {task.name} lists no labels and has no training data")
+    if task.task_type == "pair_classification":
+        return sorted({ex.label for ex in examples})
+    return sorted({tag for ex in examples for tag in ex.tags})
+
+
+def _shared_hp(hps: list[dict[str, Any]]) -> dict[str, Any]:
+    """Multi-task training uses one optimiser: keep the settings all member tasks agree on,
+    and the largest sequence length any of them asks for."""
+    shared = {k: v for k, v in hps[0].items() if all(h.get(k) == v for h in hps[1:])}
+    lengths = [h["max_seq_length"] for h in hps if "max_seq_length" in h]
+    if lengths:
+        shared["max_seq_length"] = max(lengths)
+    return shared
+
+
+def _remove_tree(path: Path) -> None:
+    import shutil
+
+    shutil.rmtree(path, ignore_errors=True)
+
+
+__all__ = ["Executor", "merged_hyperparameters"]

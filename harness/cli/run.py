@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import time
 from pathlib import Path
@@ -26,11 +27,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--suite", default="mini", help="suite to run (default: mini, offline)")
     parser.add_argument("--experiment", help="experiment (default: the suite's)")
     parser.add_argument("--model", help="'tiny', 'e5-small', a model folder, or a hub id (default: the suite's)")
+    # Defaults from HARNESS_*_DIR: the container image points them at its volumes.
     parser.add_argument("--data-dir", type=Path, help="data folder (default: mini data built under --work-dir "
-                                                      "for the mini suite; required otherwise)")
-    parser.add_argument("--work-dir", type=Path, default=Path("runs"), help="checkpoints, predictions, caches")
-    parser.add_argument("--results-dir", type=Path, default=Path("results"), help="result records")
-    parser.add_argument("--site-dir", type=Path, default=Path("site"), help="where the leaderboard is built")
+                                                      "for the mini suite; $HARNESS_DATA_DIR or required otherwise)")
+    parser.add_argument("--work-dir", type=Path, default=Path(os.environ.get("HARNESS_WORK_DIR") or "runs"),
+                        help="checkpoints, predictions, caches (default: $HARNESS_WORK_DIR or runs)")
+    parser.add_argument("--results-dir", type=Path, default=Path(os.environ.get("HARNESS_RESULTS_DIR") or "results"),
+                        help="result records (default: $HARNESS_RESULTS_DIR or results)")
+    parser.add_argument("--site-dir", type=Path, default=Path(os.environ.get("HARNESS_SITE_DIR") or "site"),
+                        help="where the leaderboard is built (default: $HARNESS_SITE_DIR or site)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[1], help="one run per seed (default: 1)")
     parser.add_argument("--variants", nargs="+", help="only these variants of the experiment")
     parser.add_argument("--tasks", nargs="+", help="only these target tasks of the suite")
@@ -72,6 +77,8 @@ def _resolve_deepspeed(choice: str) -> str | None:
 
 
 def _data_dir(args: argparse.Namespace, suite) -> Path:
+    if args.data_dir is None and suite.data != "mini" and os.environ.get("HARNESS_DATA_DIR"):
+        args.data_dir = Path(os.environ["HARNESS_DATA_DIR"])
     if args.data_dir is not None:
         if not args.data_dir.is_dir():
             raise HarnessError(f"--data-dir {args.data_dir}: no such folder; `harness data download --tasks ... "

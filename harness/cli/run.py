@@ -19,6 +19,19 @@ from harness.errors import HarnessError
 log = logging.getLogger(__name__)
 
 
+def _default_path(variable: str, fallback: str) -> Path:
+    """Defaults a container (or a user's shell) can move with HARNESS_* variables."""
+    return Path(os.environ.get(variable) or fallback)
+
+
+def _default_work_dir() -> Path:
+    if os.environ.get("HARNESS_WORK_DIR"):
+        return Path(os.environ["HARNESS_WORK_DIR"])
+    if os.environ.get("HARNESS_CACHE_DIR"):
+        return Path(os.environ["HARNESS_CACHE_DIR"]) / "runs"
+    return Path("runs")
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "run", help="run an experiment on a suite (default: the offline mini suite)",
@@ -76,14 +89,18 @@ def _resolve_deepspeed(choice: str) -> str | None:
     return "zero2" if torch.cuda.is_available() else None
 
 
+def _checked_dir(path: Path, option: str) -> Path:
+    if not path.is_dir():
+        raise HarnessError(f"{option} {path}: no such folder; `harness data download --tasks ... --dir {path}` "
+                           "fetches the data")
+    return path
+
+
 def _data_dir(args: argparse.Namespace, suite) -> Path:
     if args.data_dir is None and suite.data != "mini" and os.environ.get("HARNESS_DATA_DIR"):
         args.data_dir = Path(os.environ["HARNESS_DATA_DIR"])
     if args.data_dir is not None:
-        if not args.data_dir.is_dir():
-            raise HarnessError(f"--data-dir {args.data_dir}: no such folder; `harness data download --tasks ... "
-                               f"--dir {args.data_dir}` fetches the data")
-        return args.data_dir
+        return _checked_dir(args.data_dir, "--data-dir")
     if suite.data == "mini":
         from harness.data.mini import build_mini_data
 
@@ -92,6 +109,8 @@ def _data_dir(args: argparse.Namespace, suite) -> Path:
             log.info("generating the mini suite data in %s", path)
             build_mini_data(path)
         return path
+    if os.environ.get("HARNESS_DATA_DIR"):
+        return _checked_dir(Path(os.environ["HARNESS_DATA_DIR"]), "HARNESS_DATA_DIR")
     raise HarnessError(f"suite {suite.name!r} needs --data-dir (a folder in the layout `harness data download` writes)")
 
 

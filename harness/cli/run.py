@@ -43,12 +43,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     # Defaults from HARNESS_*_DIR: the container image points them at its volumes.
     parser.add_argument("--data-dir", type=Path, help="data folder (default: mini data built under --work-dir "
                                                       "for the mini suite; $HARNESS_DATA_DIR or required otherwise)")
-    parser.add_argument("--work-dir", type=Path, default=Path(os.environ.get("HARNESS_WORK_DIR") or "runs"),
-                        help="checkpoints, predictions, caches (default: $HARNESS_WORK_DIR or runs)")
-    parser.add_argument("--results-dir", type=Path, default=Path(os.environ.get("HARNESS_RESULTS_DIR") or "results"),
-                        help="result records (default: $HARNESS_RESULTS_DIR or results)")
-    parser.add_argument("--site-dir", type=Path, default=Path(os.environ.get("HARNESS_SITE_DIR") or "site"),
-                        help="where the leaderboard is built (default: $HARNESS_SITE_DIR or site)")
+    parser.add_argument("--work-dir", type=Path, default=_default_work_dir(),
+                        help="checkpoints, predictions, caches (default: $HARNESS_WORK_DIR, "
+                             "$HARNESS_CACHE_DIR/runs, or ./runs)")
+    parser.add_argument("--results-dir", type=Path, default=_default_path("HARNESS_RESULTS_DIR", "results"),
+                        help="result records (default: $HARNESS_RESULTS_DIR or ./results)")
+    parser.add_argument("--site-dir", type=Path, default=_default_path("HARNESS_SITE_DIR", "site"),
+                        help="where the leaderboard is built (default: $HARNESS_SITE_DIR or ./site)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[1], help="one run per seed (default: 1)")
     parser.add_argument("--variants", nargs="+", help="only these variants of the experiment")
     parser.add_argument("--tasks", nargs="+", help="only these target tasks of the suite")
@@ -97,8 +98,6 @@ def _checked_dir(path: Path, option: str) -> Path:
 
 
 def _data_dir(args: argparse.Namespace, suite) -> Path:
-    if args.data_dir is None and suite.data != "mini" and os.environ.get("HARNESS_DATA_DIR"):
-        args.data_dir = Path(os.environ["HARNESS_DATA_DIR"])
     if args.data_dir is not None:
         return _checked_dir(args.data_dir, "--data-dir")
     if suite.data == "mini":

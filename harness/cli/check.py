@@ -1,0 +1,43 @@
+"""`harness check`: the CI score-regression gate (exit 0 pass, 1 regression or missing, 2 bad input)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "check", help="compare result scores with a baseline file (CI regression gate)",
+        description="Compare every task score and per-language score under --results with the baseline "
+                    "file and print a Markdown report (for a CI job summary). Exit status: 0 when nothing "
+                    "fell by more than the tolerance and nothing is missing, 1 on a regression or a "
+                    "missing score, 2 on bad input (unreadable baseline, unknown task or suite).")
+    parser.add_argument("--results", required=True, type=Path, metavar="DIR", help="folder of *.result.json records")
+    parser.add_argument("--baseline", required=True, type=Path, metavar="FILE", help="baseline scores (JSON)")
+    parser.add_argument("--tolerance", type=float, default=1.0, metavar="POINTS",
+                        help="allowed drop in points on the 0-100 scale before a score counts as regressed (default: 1.0)")
+    parser.add_argument("--update-baseline", action="store_true",
+                        help="write the current scores as the new baseline (atomically) and exit 0")
+    parser.add_argument("--report", type=Path, metavar="FILE",
+                        help="also write the Markdown report here, e.g. \"$GITHUB_STEP_SUMMARY\"")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from harness.regression import check
+
+    outcome = check(args.results, args.baseline, tolerance=args.tolerance, update_baseline=args.update_baseline)
+    print(outcome.report)
+    if args.report:
+        args.report.parent.mkdir(parents=True, exist_ok=True)
+        args.report.write_text(outcome.report + "\n", encoding="utf-8")
+    result = outcome.result
+    summary = (f"{len(result.regressions)} regressed, {len(result.missing)} missing, "
+               f"{len(result.improvements)} improved, {len(result.new)} new")
+    if args.update_baseline:
+        print(f"harness check: baseline written to {args.baseline} ({summary} against the previous one)", file=sys.stderr)
+    else:
+        print(f"harness check: {'passed' if outcome.exit_code == 0 else 'FAILED'}: {summary}", file=sys.stderr)
+    return outcome.exit_code

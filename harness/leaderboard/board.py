@@ -1,0 +1,224 @@
+"""The leaderboard's numbers: one board per suite, built from result records and the specs alone.
+
+A board holds, per (experiment, variant, model), the score sheet of `aggregate_records` (seeds
+summarised), plus what the records say about the run (family, intermediate tasks, publishable)
+and a rank. Nothing here reads anything but the records and the registry, so the same results
+always give the same board.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from harness.errors import HarnessError
+from harness.results import ResultRecord, aggregate_records, main_score
+from harness.spec import GROUP_TITLES, GROUPS, Registry, SuiteSpec, TaskSpec
+
+QA_METRICS = ("squad_em_f1", "mlqa_em_f1")
+UNKNOWN_FAMILY = "unknown"
+
+
+@dataclass
+class SystemRow:
+    """One row of the main table: a model after one intermediate variant, seeds averaged."""
+
+    experiment: str
+    variant: str
+    model: str
+    family: str
+    intermediate: tuple[str, ...]
+    sheet: dict
+    records: list[ResultRecord]
+    rank: int | None = None
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.experiment, self.variant, self.model)
+
+    @property
+    def seeds(self) -> list[int]:
+        return list(self.sheet.get("seeds", []))
+
+    @property
+    def publishable(self) -> bool:
+        return all(record.publishable for record in self.records)
+
+    @property
+    def notes(self) -> list[str]:
+        return sorted({record.notes for record in self.records if record.notes})
+
+    @property
+    def overall(self) -> dict:
+        return self.sheet["overall"]
+
+    def task_score(self, task: str) -> float | None:
+        entry = self.sheet["tasks"].get(task)
+        return None if entry is None else entry["score"]
+
+    def group_score(self, group: str) -> float | None:
+        entry = self.sheet["groups"].get(group)
+        return None if entry is None else entry["score"]
+
+    def language_score(self, task: TaskSpec, language: str) -> float | None:
+        """The task's main metric in one language (QA: mean of EM and F1), seeds averaged."""
+        entry = self.sheet["tasks"].get(task.name)
+        if entry is None or language not in entry["languages"]:
+            return None
+        try:
+            return main_score(task, entry["languages"][language])
+        except KeyError:
+            return None
+
+    def language_metric(self, task: str, language: str, metric: str) -> float | None:
+        entry = self.sheet["tasks"].get(task)
+        if entry is None:
+            return None
+        return entry["languages"].get(language, {}).get(metric)
+
+
+@dataclass
+class SuiteBoard:
+    """Everything the pages of one suite show."""
+
+    suite: SuiteSpec
+    tasks: list[TaskSpec]
+    groups: list[str]
+    systems: list[SystemRow]
+    records: list[ResultRecord] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.suite.name
+
+    @property
+    def group_titles(self) -> dict[str, str]:
+        return {group: GROUP_TITLES[group] for group in self.groups}
+
+    def group_tasks(self, group: str) -> list[TaskSpec]:
+        return [task for task in self.tasks if task.group == group]
+
+    def languages(self, task: TaskSpec) -> list[str]:
+        """The suite's languages of `task`, then any extra language a record reports, sorted."""
+        expected = list(self.suite.task_languages(task))
+        extra = sorted({lang for row in self.systems for lang in row.sheet["tasks"].get(task.name, {}).get("languages", {})}
+                       - set(expected))
+        return expected + extra
+
+    def is_qa(self, task: TaskSpec) -> bool:
+        return task.metric in QA_METRICS
+
+
+def family_of(record: ResultRecord, registry: Registry) -> str:
+    """The record's variant family, else the one its experiment spec declares."""
+    if record.variant_family:
+        return record.variant_family
+    experiment = registry.experiments.get(record.experiment)
+    if experiment is not None:
+        for variant in experiment.variants:
+            if variant.name == record.variant:
+                return variant.family
+    return UNKNOWN_FAMILY
+
+
+def intermediate_of(experiment: str, variant: str, registry: Registry) -> tuple[str, ...]:
+    spec = registry.experiments.get(experiment)
+    if spec is not None:
+        for candidate in spec.variants:
+            if candidate.name == variant:
+                return candidate.intermediate
+    return ()
+
+
+def check_records(records: Iterable[ResultRecord], registry: Registry) -> None:
+    """Refuse records whose suite or task the specs do not define: their numbers cannot be placed."""
+    for record in records:
+        if record.suite not in registry.suites:
+            known = ", ".join(sorted(registry.suites))
+            raise HarnessError(
+                f"result for {record.experiment}/{record.variant}/{record.model} task {record.task!r} names "
+                f"unknown suite {record.suite!r}; known suites: {known} (or point HARNESS_TASKS_DIR at your specs)")
+        if record.task not in registry.tasks:
+            raise HarnessError(
+                f"result for {record.experiment}/{record.variant}/{record.model} names unknown task {record.task!r}; "
+                "`harness ls tasks` lists the known ones")
+        if record.task not in registry.suites[record.suite].tasks:
+            raise HarnessError(
+                f"result for {record.experiment}/{record.variant}/{record.model}: task {record.task!r} is not part of "
+                f"suite {record.suite!r} (its tasks: {', '.join(registry.suites[record.suite].tasks)})")
+
+
+def build_boards(records: list[ResultRecord], registry: Registry, suites: Iterable[str] | None = None) -> list[SuiteBoard]:
+    """One board per suite present in `records` (or per suite asked for), in name order."""
+    check_records(records, registry)
+    present = sorted({record.suite for record in records})
+    wanted = present if suites is None else list(suites)
+    for name in wanted:
+        if name not in present:
+            raise HarnessError(f"--suite {name}: no result records for this suite; suites present: {', '.join(present)}")
+    boards = []
+    for name in sorted(set(wanted)):
+        suite = registry.suite(name)
+        suite_records = [r for r in records if r.suite == name]
+        boards.append(_build_board(suite, suite_records, registry))
+    return boards
+
+
+def _build_board(suite: SuiteSpec, records: list[ResultRecord], registry: Registry) -> SuiteBoard:
+    by_system: dict[tuple[str, str, str], list[ResultRecord]] = defaultdict(list)
+    for record in records:
+        by_system[(record.experiment, record.variant, record.model)].append(record)
+    try:
+        sheets = aggregate_records(records, suite, registry)
+    except ValueError as err:
+        raise HarnessError(f"suite {suite.name}: {err}; remove the duplicate result file") from None
+    systems = []
+    for sheet in sheets:
+        key = (sheet["experiment"], sheet["variant"], sheet["model"])
+        system_records = by_system[key]
+        families = sorted({family_of(r, registry) for r in system_records})
+        systems.append(SystemRow(
+            experiment=key[0], variant=key[1], model=key[2],
+            family=families[0] if len(families) == 1 else "/".join(families),
+            intermediate=intermediate_of(key[0], key[1], registry),
+            sheet=sheet, records=sorted(system_records, key=_record_order)))
+    tasks = [registry.task(name) for name in suite.tasks]
+    groups = [group for group in GROUPS if any(task.group == group for task in tasks)]
+    return SuiteBoard(suite=suite, tasks=tasks, groups=groups, systems=rank_systems(systems), records=records)
+
+
+def _record_order(record: ResultRecord) -> tuple:
+    return (record.task, record.seed if record.seed is not None else -1)
+
+
+def ranking_score(row: SystemRow) -> float | None:
+    """XTREME ranks by the mean over categories; a partial or missing overall is not ranked."""
+    overall = row.overall
+    if "mean_over_groups" not in overall or overall.get("partial", True):
+        return None
+    return overall["mean_over_groups"]
+
+
+def rank_systems(systems: list[SystemRow]) -> list[SystemRow]:
+    """Order best first (ties share a rank, 1-2-2-4); unranked rows follow, best known overall first."""
+
+    def order(row: SystemRow) -> tuple:
+        score = ranking_score(row)
+        fallback = row.overall.get("mean_over_groups", row.overall.get("mean_over_tasks"))
+        return (score is None, -(score or 0.0), fallback is None, -(fallback or 0.0), row.key)
+
+    ordered = sorted(systems, key=order)
+    previous: float | None = None
+    for position, row in enumerate(ordered, start=1):
+        score = ranking_score(row)
+        if score is None:
+            row.rank = None
+            continue
+        if previous is not None and math.isclose(score, previous, abs_tol=1e-9):
+            row.rank = ordered[position - 2].rank
+        else:
+            row.rank = position
+        previous = score
+    return ordered

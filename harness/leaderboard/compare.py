@@ -1,0 +1,213 @@
+"""Differences against a baseline variant, and the research question: English intermediate
+tasks against non-English entailment, per target task and per language.
+
+A variant is compared with the baseline of the same experiment and model. With several seeds
+the difference is the difference of the seed means; its spread is the standard deviation of
+the per-seed differences when both ran the same seeds (paired by seed number), otherwise the
+spread of a difference of two independent draws, sqrt(sd_variant² + sd_baseline²).
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from harness.leaderboard.board import SuiteBoard, SystemRow
+from harness.spec import TaskSpec
+
+OVERALL_KEYS = ("mean_over_tasks", "mean_over_groups")
+# The families the research question sets against each other, in the order shown.
+QUESTION_FAMILIES = ("english", "non_english")
+FAMILY_TITLES = {
+    "baseline": "No intermediate task",
+    "english": "English intermediate task",
+    "non_english": "Non-English entailment",
+    "control": "Control",
+}
+
+
+@dataclass(frozen=True)
+class Delta:
+    """Variant minus baseline, in points; `std` and `n` describe the seeds behind it."""
+
+    value: float
+    std: float | None = None
+    n: int = 1
+    paired: bool = False
+
+    @property
+    def sign(self) -> str:
+        return "pos" if self.value > 0.005 else "neg" if self.value < -0.005 else "zero"
+
+
+def _figure(row: SystemRow, kind: str, key: str) -> tuple[float | None, list[float], list[int]]:
+    """The seed-mean value of one figure, its per-seed values and the seeds."""
+    if kind == "overall":
+        value = row.overall.get(key)
+    elif kind == "groups":
+        value = row.group_score(key)
+    else:
+        value = row.task_score(key)
+    spread = row.sheet.get("spread", {}).get(kind, {}).get(key, {})
+    return value, list(spread.get("values", [])), row.seeds
+
+
+def figure_delta(row: SystemRow, base: SystemRow, kind: str, key: str) -> Delta | None:
+    value, values, seeds = _figure(row, kind, key)
+    base_value, base_values, base_seeds = _figure(base, kind, key)
+    if value is None or base_value is None:
+        return None
+    n = len(values) or 1
+    if n == 1 and len(base_values) <= 1:
+        return Delta(value - base_value, None, 1)
+    if seeds == base_seeds and len(values) == len(base_values) == len(seeds):
+        differences = [a - b for a, b in zip(values, base_values, strict=True)]
+        return Delta(value - base_value, statistics.stdev(differences), n, paired=True)
+    sd = statistics.stdev(values) if len(values) > 1 else 0.0
+    base_sd = statistics.stdev(base_values) if len(base_values) > 1 else 0.0
+    return Delta(value - base_value, math.sqrt(sd**2 + base_sd**2), n)
+
+
+def language_delta(row: SystemRow, base: SystemRow, task: TaskSpec, language: str) -> Delta | None:
+    value, base_value = row.language_score(task, language), base.language_score(task, language)
+    if value is None or base_value is None:
+        return None
+    return Delta(value - base_value, None, len(row.seeds))
+
+
+@dataclass
+class VariantDeltas:
+    row: SystemRow
+    overall: dict[str, Delta | None]
+    groups: dict[str, Delta | None]
+    tasks: dict[str, Delta | None]
+
+
+@dataclass
+class ComparisonGroup:
+    """The variants of one (experiment, model), each against that pair's baseline variant."""
+
+    experiment: str
+    model: str
+    baseline: SystemRow | None
+    variants: list[VariantDeltas] = field(default_factory=list)
+    others: list[SystemRow] = field(default_factory=list)  # rows with nothing to compare to
+
+
+def compare_variants(board: SuiteBoard, baseline_variant: str) -> list[ComparisonGroup]:
+    """Per (experiment, model): every non-baseline variant's deltas per task, group and overall."""
+    grouped: dict[tuple[str, str], list[SystemRow]] = defaultdict(list)
+    for row in board.systems:
+        grouped[(row.experiment, row.model)].append(row)
+    comparisons = []
+    for (experiment, model), rows in sorted(grouped.items()):
+        base = next((row for row in rows if row.variant == baseline_variant), None)
+        group = ComparisonGroup(experiment=experiment, model=model, baseline=base)
+        for row in sorted(rows, key=lambda r: (_family_order(r.family), r.variant)):
+            if row is base:
+                continue
+            if base is None:
+                group.others.append(row)
+                continue
+            group.variants.append(VariantDeltas(
+                row=row,
+                overall={key: figure_delta(row, base, "overall", key) for key in OVERALL_KEYS},
+                groups={g: figure_delta(row, base, "groups", g) for g in board.groups},
+                tasks={t.name: figure_delta(row, base, "tasks", t.name) for t in board.tasks},
+            ))
+        comparisons.append(group)
+    return comparisons
+
+
+def _family_order(family: str) -> int:
+    order = ("baseline", "english", "non_english", "control")
+    return order.index(family) if family in order else len(order)
+
+
+@dataclass(frozen=True)
+class FamilySummary:
+    """How one family of variants moved one score against the baseline."""
+
+    family: str
+    mean: float
+    best: float
+    best_variant: str
+    n_variants: int
+
+
+@dataclass
+class QuestionCell:
+    """One target task (or one language of it): the baseline score and each family's deltas."""
+
+    baseline: float | None
+    families: dict[str, FamilySummary | None]
+
+    @property
+    def leader(self) -> str | None:
+        """The family with the higher mean delta, when both families have one."""
+        summaries = [self.families.get(f) for f in QUESTION_FAMILIES]
+        if any(s is None for s in summaries):
+            return None
+        first, second = summaries
+        if math.isclose(first.mean, second.mean, abs_tol=1e-9):
+            return None
+        return first.family if first.mean > second.mean else second.family
+
+
+@dataclass
+class QuestionTask:
+    task: TaskSpec
+    overall: QuestionCell
+    languages: dict[str, QuestionCell]
+
+
+@dataclass
+class QuestionGroup:
+    experiment: str
+    model: str
+    baseline_variant: str
+    variants: dict[str, list[str]]
+    tasks: list[QuestionTask]
+
+
+def _summarise(family: str, deltas: list[tuple[str, float]]) -> FamilySummary | None:
+    if not deltas:
+        return None
+    best_variant, best = max(deltas, key=lambda item: (item[1], item[0]))
+    return FamilySummary(family=family, mean=statistics.fmean(d for _, d in deltas), best=best,
+                         best_variant=best_variant, n_variants=len(deltas))
+
+
+def research_question(board: SuiteBoard, comparisons: list[ComparisonGroup]) -> list[QuestionGroup]:
+    """English vs non-English intermediate families, per target task and per language."""
+    groups = []
+    for comparison in comparisons:
+        base = comparison.baseline
+        if base is None:
+            continue
+        members = {family: [v.row for v in comparison.variants if v.row.family == family] for family in QUESTION_FAMILIES}
+        if not any(members.values()):
+            continue
+        tasks = []
+        for task in board.tasks:
+            overall = QuestionCell(base.task_score(task.name), {})
+            for family, rows in members.items():
+                deltas = [(row.variant, d.value) for row in rows
+                          if (d := figure_delta(row, base, "tasks", task.name)) is not None]
+                overall.families[family] = _summarise(family, deltas)
+            languages = {}
+            for language in board.languages(task):
+                cell = QuestionCell(base.language_score(task, language), {})
+                for family, rows in members.items():
+                    deltas = [(row.variant, d.value) for row in rows
+                              if (d := language_delta(row, base, task, language)) is not None]
+                    cell.families[family] = _summarise(family, deltas)
+                if cell.baseline is not None or any(cell.families.values()):
+                    languages[language] = cell
+            tasks.append(QuestionTask(task=task, overall=overall, languages=languages))
+        groups.append(QuestionGroup(
+            experiment=comparison.experiment, model=comparison.model, baseline_variant=base.variant,
+            variants={family: [row.variant for row in rows] for family, rows in members.items()}, tasks=tasks))
+    return groups

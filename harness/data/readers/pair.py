@@ -74,13 +74,18 @@ def _header_index(path: Path, header: list[str], wanted: tuple[str, ...]) -> dic
     return {name: header.index(name) for name in header}
 
 
-def _rows_with_header(path: Path, wanted: tuple[str, ...]):
+def _rows_with_header(path: Path, wanted: tuple[str, ...], ragged: bool = False):
+    """Rows as dicts keyed by the header. ``ragged``: trailing empty columns may be left out
+    (the MNLI/SNLI ``.txt`` files drop unused annotator-label columns)."""
     rows = tsv_rows(path)
     first = next(rows, None)
     if first is None:
         fail(path, 1, "empty file; expected a header line")
     columns = _header_index(path, first[1], wanted)
+    needed = max(columns[name] for name in wanted) + 1
     for number, fields in rows:
+        if ragged and needed <= len(fields) <= len(first[1]):
+            fields = fields + [""] * (len(first[1]) - len(fields))
         if len(fields) != len(first[1]):
             fail(
                 path,
@@ -131,14 +136,17 @@ def read_pawsx_raw(path: Path) -> list[PairExample]:
     ]
 
 
-def read_nli_jsonl(path: Path) -> list[PairExample]:
-    """MNLI / SNLI jsonl (``sentence1``, ``sentence2``, ``gold_label``, ``pairID``).
+def read_nli_jsonl(path: Path, language: str | None = None) -> list[PairExample]:
+    """MNLI / SNLI / XNLI jsonl (``sentence1``, ``sentence2``, ``gold_label``, ``pairID``).
 
     Rows whose gold label is ``-`` (no annotator majority) are skipped, as everyone does.
+    ``language`` keeps the rows of one language of a multilingual XNLI file.
     """
     path = Path(path)
     examples = []
     for number, record in jsonl_records(path):
+        if language is not None and require(record, "language", path, number) != language:
+            continue
         gold = require(record, "gold_label", path, number)
         if gold == "-":
             continue
@@ -150,6 +158,20 @@ def read_nli_jsonl(path: Path) -> list[PairExample]:
                 normalise_nli_label(gold, path, number),
             )
         )
+    return examples
+
+
+def read_nli_txt(path: Path) -> list[PairExample]:
+    """MNLI / SNLI ``.txt`` release: tab-separated with a header naming ``gold_label sentence1 sentence2``."""
+    path = Path(path)
+    examples = []
+    for number, row in _rows_with_header(
+        path, ("gold_label", "sentence1", "sentence2", "pairID"), ragged=True
+    ):
+        if row["gold_label"] == "-":
+            continue
+        label = normalise_nli_label(row["gold_label"], path, number)
+        examples.append(PairExample(row["pairID"], row["sentence1"], row["sentence2"], label))
     return examples
 
 

@@ -6,9 +6,47 @@ import re
 from pathlib import Path
 
 from harness.data.examples import TaggedSentence
-from harness.data.readers._text import fail, numbered_lines
+from harness.data.readers._text import fail, numbered_lines, read_text
 
 _LANG_PREFIX = re.compile(r"^([a-z]{2,3}):")
+
+
+def _parse_clean(text: str, stem: str, prefix: str) -> list[TaggedSentence] | None:
+    """Bulk parse of a clean token<TAB>tag (or lone token) file; None sends it the slow way.
+
+    The line-by-line path tolerates odd blank lines and names the line of a real fault;
+    this one only counts tabs per block, which is several times faster on PAN-X's 2M lines.
+    """
+    if "\r" in text:
+        return None
+    first = text.lstrip("\n").split("\n", 1)[0]
+    width = first.count("\t") + 1
+    if not first or width > 2:
+        return None
+    sentences = []
+    for block in text.split("\n\n"):
+        block = block.strip("\n")
+        if not block:
+            continue
+        if width == 2:
+            if block.count("\t") != block.count("\n") + 1:
+                return None
+            parts = block.replace("\n", "\t").split("\t")
+            if "" in parts:
+                return None
+            tokens, tags = parts[0::2], parts[1::2]
+            if any(tag != tag.strip() for tag in tags):
+                return None
+        else:
+            tokens, tags = block.split("\n"), []
+            if "\t" in block or any(not token.strip() for token in tokens):
+                return None
+        if prefix:
+            if not all(token.startswith(prefix) and len(token) > len(prefix) for token in tokens):
+                return None
+            tokens = [token[len(prefix) :] for token in tokens]
+        sentences.append(TaggedSentence(f"{stem}-{len(sentences)}", tokens, tags))
+    return sentences
 
 
 def detect_lang_prefix(path: Path) -> str | None:
@@ -29,6 +67,9 @@ def read_token_tag_tsv(path: Path, lang_prefix: str | None = None) -> list[Tagge
     """
     path = Path(path)
     prefix = f"{lang_prefix}:" if lang_prefix else ""
+    fast = _parse_clean(read_text(path), path.stem, prefix)
+    if fast is not None:
+        return fast
     cut = len(prefix)
     blocks: list[list[list[str]]] = []
     block: list[list[str]] = []

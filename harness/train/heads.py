@@ -1,0 +1,106 @@
+"""Task heads on a pretrained encoder, and stripping them off again.
+
+Heads are the transformers Auto classes (`AutoModelForSequenceClassification`, ...), so any
+encoder family with those heads (XLM-R, BERT as in e5) works unchanged. Only the encoder passes
+from the intermediate phase to the target phase: `save_encoder_only` writes the bare encoder
+and its tokenizer, which then loads into any other head.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from pathlib import Path
+
+import torch
+
+from harness.errors import HarnessError
+
+TASK_TYPES = ("pair_classification", "token_classification", "extractive_qa",
+              "multiple_choice", "mlm")
+HEAD_CLASSES = {
+    "pair_classification": "AutoModelForSequenceClassification",
+    "token_classification": "AutoModelForTokenClassification",
+    "extractive_qa": "AutoModelForQuestionAnswering",
+    "multiple_choice": "AutoModelForMultipleChoice",
+    "mlm": "AutoModelForMaskedLM",
+}
+LABELLED = ("pair_classification", "token_classification")
+
+
+def head_class(task_type: str):
+    """The transformers Auto class for a task type."""
+    import transformers
+
+    if task_type not in HEAD_CLASSES:
+        raise HarnessError(f"task_type {task_type!r} cannot be trained; use one of "
+                           f"{', '.join(TASK_TYPES)}")
+    return getattr(transformers, HEAD_CLASSES[task_type])
+
+
+def check_encoder_dir(path: str | Path) -> Path:
+    path = Path(path)
+    if not (path / "config.json").is_file():
+        raise HarnessError(f"{path}: not a model folder (no config.json); pass a folder made by "
+                           "build_tiny_model, `harness models import-e5-small` or save_encoder_only")
+    return path
+
+
+def build_head(encoder_dir: str | Path, task_type: str, labels: Sequence[str] | None = None,
+               seed: int = 0):
+    """A new head of `task_type` on the encoder in `encoder_dir`, initialised from `seed`."""
+    encoder_dir = check_encoder_dir(encoder_dir)
+    kwargs = {}
+    if task_type in LABELLED:
+        if not labels:
+            raise HarnessError(f"task_type {task_type}: the task spec must list its `labels`")
+        kwargs = {"num_labels": len(labels), "id2label": dict(enumerate(labels)),
+                  "label2id": {label: i for i, label in enumerate(labels)}}
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return head_class(task_type).from_pretrained(encoder_dir, **kwargs)
+
+
+def load_trained(model_dir: str | Path, task_type: str):
+    """(model with head, tokenizer) saved by a training run."""
+    from transformers import AutoTokenizer
+
+    model_dir = check_encoder_dir(model_dir)
+    return head_class(task_type).from_pretrained(model_dir), AutoTokenizer.from_pretrained(model_dir)
+
+
+def save_encoder_only(model_dir_or_model, out_dir: str | Path, tokenizer=None) -> Path:
+    """Save the bare encoder (no task head) and the tokenizer into `out_dir`; returns it.
+
+    Accepts a trained model folder (any head, or a multi-task folder) or a model object. The
+    config loses the head's labels so the next head starts clean.
+    """
+    from transformers import AutoModel, AutoTokenizer, PreTrainedModel
+
+    out = Path(out_dir)
+    if isinstance(model_dir_or_model, PreTrainedModel):
+        encoder = model_dir_or_model.base_model
+        shared_config = encoder.config  # the head's too: save a copy, leave the model as it was
+        encoder.config = copy.deepcopy(shared_config)
+    else:
+        shared_config = None
+        source = check_encoder_dir(model_dir_or_model)
+        # A head checkpoint may lack the encoder's pooler (XLM-R heads do not use it): a fixed
+        # seed makes its fresh initialisation reproducible.
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(0)
+            encoder = AutoModel.from_pretrained(source)
+        tokenizer = tokenizer or AutoTokenizer.from_pretrained(source)
+    if tokenizer is None:
+        raise HarnessError("save_encoder_only: pass the tokenizer along with a model object")
+    config = encoder.config
+    config.id2label, config.label2id = {0: "LABEL_0", 1: "LABEL_1"}, {"LABEL_0": 0, "LABEL_1": 1}
+    config.problem_type = None
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        encoder.save_pretrained(out)
+    finally:
+        if shared_config is not None:
+            encoder.config = shared_config
+    tokenizer.save_pretrained(out)
+    return out

@@ -241,6 +241,12 @@ def test_no_request_to_another_host(site):
     assert "http" not in css and "@import" not in css
 
 
+def test_every_local_link_resolves(site):
+    for page in site.rglob("*.html"):
+        for target in re.findall(r'(?:href|src)="([^"#]+)', page.read_text(encoding="utf-8")):
+            assert (page.parent / target).resolve().is_file(), (page, target)
+
+
 def test_same_results_give_a_byte_identical_site(tmp_path, site):
     results = write_standard_results(tmp_path / "elsewhere" / "results")
     build_site(results, tmp_path / "again")

@@ -37,7 +37,8 @@ def run(args: argparse.Namespace) -> int:
     summary = (f"{len(result.regressions)} regressed, {len(result.missing)} missing, "
                f"{len(result.improvements)} improved, {len(result.new)} new")
     if args.update_baseline:
-        print(f"harness check: baseline written to {args.baseline} ({summary} against the previous one)", file=sys.stderr)
+        against = f"{summary} against the previous one" if outcome.had_baseline else "no previous baseline"
+        print(f"harness check: baseline written to {args.baseline} ({against})", file=sys.stderr)
     else:
         print(f"harness check: {'passed' if outcome.exit_code == 0 else 'FAILED'}: {summary}", file=sys.stderr)
     return outcome.exit_code

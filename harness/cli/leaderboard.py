@@ -26,8 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from harness.leaderboard import build_site
 
-    result = build_site(args.results, args.output, baseline_variant=args.baseline_variant or "baseline",
-                        suites=args.suite, require_baseline=args.baseline_variant is not None)
-    print(f"leaderboard: {len(result.files)} files from {result.records} records "
-          f"(suites: {', '.join(result.suites)}) → {result.site_dir / 'index.html'}", file=sys.stderr)
+    index = build_site(args.results, args.output, baseline_variant=args.baseline_variant or "baseline",
+                       suites=args.suite, require_baseline=args.baseline_variant is not None)
+    print(f"leaderboard: {index.resolve().as_uri()}", file=sys.stderr)
     return 0

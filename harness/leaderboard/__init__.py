@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["BuildResult", "build_site", "leaderboard_dir", "render_site", "write_site"]
+__all__ = ["build_site", "leaderboard_dir", "render_site", "write_site"]
 
 
 def __getattr__(name: str) -> Any:

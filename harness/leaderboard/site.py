@@ -219,14 +219,6 @@ def question_chart(group: QuestionGroup) -> charts.Chart:
 # --------------------------------------------------------------------------- building
 
 
-@dataclass
-class BuildResult:
-    site_dir: Path
-    files: list[str]
-    suites: list[str]
-    records: int
-
-
 def render_site(records: list, registry: Registry, *, baseline_variant: str = "baseline",
                 suites: list[str] | None = None, require_baseline: bool = False,
                 leaderboard_root: Path | None = None) -> dict[str, bytes]:
@@ -302,16 +294,17 @@ def write_site(files: dict[str, bytes], site_dir: Path) -> None:
 
 def build_site(results_dir: Path | str, site_dir: Path | str, *, baseline_variant: str = "baseline",
                registry: Registry | None = None, suites: list[str] | None = None,
-               require_baseline: bool = False) -> BuildResult:
-    """Build the leaderboard of every record under `results_dir` into `site_dir`."""
+               require_baseline: bool = False) -> Path:
+    """Build the leaderboard of every record under `results_dir` into `site_dir`; returns its index.html."""
     records = load_records(results_dir)
     registry = registry or default_registry()
     files = render_site(records, registry, baseline_variant=baseline_variant, suites=suites,
                         require_baseline=require_baseline)
     write_site(files, Path(site_dir))
     shown = sorted({r.suite for r in records} if suites is None else set(suites))
-    log.info("leaderboard: %d files for %d records (suites: %s) in %s", len(files), len(records), ", ".join(shown), site_dir)
-    return BuildResult(site_dir=Path(site_dir), files=list(files), suites=shown, records=len(records))
+    log.info("leaderboard: %d pages and files from %d records (suites: %s) in %s", len(files), len(records),
+             ", ".join(shown), site_dir)
+    return Path(site_dir) / "index.html"
 
 
-__all__ = ["BuildResult", "SystemRow", "build_site", "leaderboard_dir", "render_site", "write_site"]
+__all__ = ["build_site", "leaderboard_dir", "render_site", "write_site"]

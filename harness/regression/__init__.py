@@ -36,6 +36,7 @@ class CheckOutcome:
     result: CheckResult
     report: str
     exit_code: int
+    had_baseline: bool = True
 
 
 def check(results_dir: Path, baseline_path: Path, *, tolerance: float = 1.0, update_baseline: bool = False,
@@ -61,4 +62,5 @@ def check(results_dir: Path, baseline_path: Path, *, tolerance: float = 1.0, upd
     report = markdown_report(result, baseline=str(baseline_path), results=str(results_dir), records=len(records),
                              unpublishable=sum(not r.publishable for r in records), updated=update_baseline,
                              had_baseline=had_baseline)
-    return CheckOutcome(result=result, report=report, exit_code=0 if update_baseline else result.exit_code)
+    return CheckOutcome(result=result, report=report, exit_code=0 if update_baseline else result.exit_code,
+                        had_baseline=had_baseline)

@@ -83,7 +83,7 @@ def markdown_report(result: CheckResult, *, baseline: str, results: str, records
              f"- Baseline: {escape(baseline)}" + (" (written from these results)" if updated or not had_baseline else ""),
              ""]
     if not had_baseline:
-        lines += ["No previous baseline: nothing to compare. Every score above is now the baseline.", ""]
+        lines += ["No previous baseline, so nothing to compare: the current scores are now the baseline.", ""]
         return "\n".join(lines)
     if updated and not result.passed:
         lines += ["The differences below were accepted: the baseline now holds the current scores.", ""]

@@ -22,7 +22,7 @@ from harness import __version__
 from harness.errors import HarnessError
 from harness.languages import LANGUAGE_NAMES
 from harness.leaderboard import charts
-from harness.leaderboard.board import SuiteBoard, SystemRow, build_boards
+from harness.leaderboard.board import SuiteBoard, build_boards
 from harness.leaderboard.compare import (
     FAMILY_TITLES,
     QUESTION_FAMILIES,
@@ -171,6 +171,7 @@ def _flatten(mapping: Any, prefix: str = "") -> list[tuple[str, str]]:
 
 def task_page(board: SuiteBoard, task: TaskSpec, comparisons: list[ComparisonGroup], labels: dict) -> dict:
     rows = [row for row in board.systems if task.name in row.sheet["tasks"]]
+    rows.sort(key=lambda row: (row.task_score(task.name) is None, -(row.task_score(task.name) or 0.0), row.key))
     languages = board.languages(task)
     language_rows = [(code, language_name(code)) for code in languages]
     metrics = [m for m in task.metric_keys if m in ("exact_match", "f1", "accuracy")]

@@ -16,7 +16,9 @@ import pytest
 from harness.cli import main as harness_main
 from harness.errors import HarnessError
 from harness.leaderboard import build_site
+from harness.leaderboard.board import build_boards
 from harness.leaderboard.charts import delta_colour, heatmap
+from harness.leaderboard.compare import compare_variants
 from harness.results import ResultRecord, write_record
 from harness.spec import default_registry
 
@@ -365,3 +367,38 @@ def test_heatmap_colours_follow_sign_and_size():
     chart = heatmap([("de", "German"), ("fr", "French")], ["a", "b"], [[1.0, None], [-2.0, 0.0]], mode="delta", label="x")
     titles = [r.title for r in chart.rects if r.title]
     assert titles == ["a, de: +1.0", "b, de: no result", "a, fr: -2.0", "b, fr: +0.0"]
+
+
+def test_seeds_run_by_both_variants_are_paired():
+    records = []
+    for task in MINI.tasks:
+        records += [record("baseline", task, 60.0, seed=1), record("baseline", task, 61.0, seed=2),
+                    record("nli_en", task, 62.0, seed=1), record("nli_en", task, 64.0, seed=2)]
+    [board] = build_boards(records, REGISTRY)
+    [group] = compare_variants(board, "baseline")
+    [variant] = group.variants
+    delta = variant.tasks["xnli"]
+    # per-seed differences 2 and 3: mean 2.5, standard deviation 0.7071
+    assert (delta.value, delta.n, delta.paired) == (2.5, 2, True)
+    assert delta.std == pytest.approx(math.sqrt(0.5))
+
+
+def test_every_suite_in_the_results_gets_its_pages(tmp_path):
+    results = tmp_path / "results"
+    write_record(record("baseline", "xnli", 60.0), results)
+    xtreme = ResultRecord(experiment="xstilts", variant="baseline", model="xlm-roberta-large", task="xquad",
+                          suite="xtreme", languages={"en": {"exact_match": 70.0, "f1": 80.0}, "de": {"exact_match": 50.0, "f1": 60.0}})
+    write_record(xtreme, results)
+    build_site(results, tmp_path / "site")
+    assert (tmp_path / "site" / "mini" / "tasks" / "xnli.html").is_file()
+    assert (tmp_path / "site" / "xtreme" / "tasks" / "mlqa.html").is_file()
+    index = read(tmp_path / "site", "index.html")
+    assert "Suite mini" in index and "Suite xtreme" in index
+    table = Tables(read(tmp_path / "site", "xtreme/index.html")).tables["leaderboard"]
+    xquad = cell(table, "data-system", "baseline", "xquad")
+    assert xquad["text"] == "60.00/70.00*" and "missing" in xquad["attrs"]["title"]   # 2 of 11 languages
+    frame = pd.read_csv(tmp_path / "site" / "leaderboard.csv")
+    assert sorted(frame["suite"]) == ["mini", "xtreme"]
+    assert harness_main(["leaderboard", str(results), "-o", str(tmp_path / "only"), "--suite", "xtreme"]) == 0
+    assert not (tmp_path / "only" / "mini").exists() and (tmp_path / "only" / "xtreme").is_dir()
+    assert harness_main(["leaderboard", str(results), "-o", str(tmp_path / "none"), "--suite", "nosuch"]) == 2

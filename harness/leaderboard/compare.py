@@ -37,10 +37,6 @@ class Delta:
     n: int = 1
     paired: bool = False
 
-    @property
-    def sign(self) -> str:
-        return "pos" if self.value > 0.005 else "neg" if self.value < -0.005 else "zero"
-
 
 def _figure(row: SystemRow, kind: str, key: str) -> tuple[float | None, list[float], list[int]]:
     """The seed-mean value of one figure, its per-seed values and the seeds."""

@@ -287,7 +287,9 @@ def write_site(files: dict[str, bytes], site_dir: Path) -> None:
             else:
                 entry.unlink()
     site_dir.mkdir(parents=True, exist_ok=True)
-    for relative, content in files.items():
+    # The marker first: a build cut short still counts as ours, so the next build may replace it.
+    ordered = sorted(files.items(), key=lambda item: item[0] != MARKER)
+    for relative, content in ordered:
         target = site_dir / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(content)

@@ -164,6 +164,11 @@ def run_trainer(model, tokenizer, train_dataset, collator, out_dir: str | Path,
         out.mkdir(parents=True, exist_ok=True)
         (out / SUMMARY_FILE).write_text(json.dumps(summary.to_json(), indent=1), encoding="utf-8")
     trainer.accelerator.wait_for_everyone()
+    if trainer.is_world_process_zero() and (out / "trainer").is_dir():
+        try:
+            (out / "trainer").rmdir()  # the Trainer's output_dir: empty as nothing is saved mid-run
+        except OSError:
+            pass
     del trainer
     release_deepspeed_state()
     return summary

@@ -51,11 +51,10 @@ def _parse_clean(text: str, stem: str, prefix: str) -> list[TaggedSentence] | No
 
 def detect_lang_prefix(path: Path) -> str | None:
     """The ``xx`` of WikiANN's ``xx:token`` prefix when the file's first token carries one."""
-    for _, line in numbered_lines(Path(path)):
-        if line.strip():
-            match = _LANG_PREFIX.match(line)
-            return match.group(1) if match else None
-    return None
+    with Path(path).open("rb") as handle:
+        head = handle.read(4096).decode("utf-8", errors="replace").lstrip("\ufeff\r\n")
+    match = _LANG_PREFIX.match(head)
+    return match.group(1) if match else None
 
 
 def read_token_tag_tsv(path: Path, lang_prefix: str | None = None) -> list[TaggedSentence]:

@@ -303,3 +303,12 @@ def test_tatoeba_shared_names_make_latin_script_retrieval_possible(mini):
             src_caps = {w for w in src.split() if w[:1].isupper()}
             hits += max(range(len(pairs.eng)), key=lambda j, c=src_caps: len(c & capitals[j])) == i
         assert hits / len(pairs.src) >= 0.15  # chance: 0.01
+
+
+def test_cli_writes_and_verifies_the_mini_suite(mini, tmp_path, capsys):
+    from harness.cli import main as harness_main
+
+    assert harness_main(["data", "mini", "--dir", str(tmp_path / "m")]) == 0
+    assert file_hashes(tmp_path / "m") == file_hashes(mini)
+    assert harness_main(["data", "verify", "--dir", str(tmp_path / "m")]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "80 files match MANIFEST.json"

@@ -83,7 +83,9 @@ def check_hub_reachable(task: str, timeout: float = 3.0) -> None:
     """Fail within ``timeout`` seconds when the hub's host does not answer on its port."""
     endpoint = os.environ.get("HF_ENDPOINT", "https://huggingface.co")
     parts = urlsplit(endpoint)
-    proxy = os.environ.get(f"{parts.scheme}_proxy") or os.environ.get(f"{parts.scheme.upper()}_PROXY")
+    proxy = os.environ.get(f"{parts.scheme}_proxy") or os.environ.get(
+        f"{parts.scheme.upper()}_PROXY"
+    )
     if proxy:  # behind a proxy, the proxy is what must answer
         parts = urlsplit(proxy if "://" in proxy else f"http://{proxy}")
     port = parts.port or (443 if parts.scheme == "https" else 80)

@@ -8,6 +8,7 @@ PAN-X. Texts are the tokens joined by spaces, the tokenised style XNLI-MT and PA
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cache
 from typing import NamedTuple
 
 from harness.data.mini_lexicon import (
@@ -42,9 +43,15 @@ def _words(phrase: str, last: str = "NOUN", rest: str = "DET") -> Sentence:
     return [Token(w, rest) for w in parts[:-1]] + [Token(parts[-1], last)]
 
 
+@cache
+def _entity_tokens(text: str, label: str) -> tuple[Token, ...]:
+    return tuple(
+        Token(w, "PROPN", ("B-" if i == 0 else "I-") + label) for i, w in enumerate(text.split())
+    )
+
+
 def _entity(text: str, label: str) -> Sentence:
-    parts = text.split()
-    return [Token(w, "PROPN", ("B-" if i == 0 else "I-") + label) for i, w in enumerate(parts)]
+    return list(_entity_tokens(text, label))
 
 
 @dataclass(frozen=True)

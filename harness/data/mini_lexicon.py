@@ -110,7 +110,13 @@ CITIES = (
     City("Warsaw", "Warschau", "Varsovie", "Варшава", "Варшаве"),
     City("Dublin", "Dublin", "Dublin", "Дублин", "Дублине"),
     City("New York", "New York", "New York", "Нью-Йорк", "Нью-Йорке"),
-    City("Nizhny Novgorod", "Nischni Nowgorod", "Nijni Novgorod", "Нижний Новгород", "Нижнем Новгороде"),
+    City(
+        "Nizhny Novgorod",
+        "Nischni Nowgorod",
+        "Nijni Novgorod",
+        "Нижний Новгород",
+        "Нижнем Новгороде",
+    ),
 )
 
 # Invented two-word company names, written in Latin letters in every language (as Russian

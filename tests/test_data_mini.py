@@ -92,7 +92,7 @@ def test_sequences_are_short(mini):
         for sentence in sources.load_split(mini, "udpos", lang, "dev"):
             assert len(sentence.tokens) < 20
         for ex in sources.load_split(mini, "xquad", lang, "test"):
-            assert len(ex.context.split()) + len(ex.question.split()) < 40
+            assert len(ex.context.split()) + len(ex.question.split()) < 32
     for ex in sources.load_split(mini, "pawsx", "en", "train"):
         assert len(ex.text_a.split()) + len(ex.text_b.split()) < 32
 

@@ -62,12 +62,10 @@ SplitData = list[Example] | ParallelSentences | BuccCorpus | TextCorpus
 
 XNLI_LANGUAGES = ("ar", "bg", "de", "el", "en", "es", "fr", "hi", "ru", "sw", "th", "tr", "ur", "vi", "zh")  # fmt: skip
 PAWSX_LANGUAGES = ("de", "en", "es", "fr", "ja", "ko", "zh")
-MLQA_LANGUAGES = ("ar", "de", "en", "es", "hi", "vi", "zh")
 TYDIQA_NAMES = {
     "ar": "arabic", "bn": "bengali", "en": "english", "fi": "finnish", "id": "indonesian",
     "ko": "korean", "ru": "russian", "sw": "swahili", "te": "telugu",
 }  # fmt: skip
-BUCC_LANGUAGES = ("de", "fr", "ru", "zh")
 XNLI_DEV_HOLDOUT = 0.5  # default share of XNLI dev held out of xnli_dev_<lang> training
 
 
@@ -92,10 +90,9 @@ def _xnli_pairs(data_dir: Path, lang: str, split: str) -> list[Candidate]:
 
 
 def _mnli(data_dir: Path, split: str) -> list[Candidate]:
-    jsonl_name = {"train": "train", "dev": "dev_matched", "test": "dev_mismatched"}[split]
-    tsv_name = {"train": "train", "dev": "dev_matched", "test": "dev_mismatched"}[split]
-    jsonl = data_dir / "mnli" / "multinli_1.0" / f"multinli_1.0_{jsonl_name}.jsonl"
-    glue = data_dir / "mnli" / "MNLI" / f"{tsv_name}.tsv"
+    name = {"train": "train", "dev": "dev_matched", "test": "dev_mismatched"}[split]
+    jsonl = data_dir / "mnli" / "multinli_1.0" / f"multinli_1.0_{name}.jsonl"
+    glue = data_dir / "mnli" / "MNLI" / f"{name}.tsv"
     return [
         Candidate((jsonl,), lambda: pair.read_nli_jsonl(jsonl)),
         Candidate((glue,), lambda: pair.read_glue_mnli_tsv(glue)),

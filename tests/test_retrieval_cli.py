@@ -30,7 +30,7 @@ def data_dir(tmp_path):
     root = tmp_path / "data"
     tatoeba = root / "tatoeba"
     tatoeba.mkdir(parents=True)
-    for lang, iso3, seed in (("de", "deu", 11), ("fr", "fra", 12)):
+    for iso3, seed in (("deu", 11), ("fra", 12)):
         lines = sentences(30, seed)
         (tatoeba / f"tatoeba.{iso3}-eng.{iso3}").write_text("\n".join(lines) + "\n", encoding="utf-8")
         (tatoeba / f"tatoeba.{iso3}-eng.eng").write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -9,8 +9,8 @@ import pytest
 from harness.errors import HarnessError
 from harness.retrieval import embeddings as emb
 from harness.retrieval.embeddings import (
-    EmbeddingSettings,
     Embedder,
+    EmbeddingSettings,
     default_layer,
     encode_sentences,
     plan_batches,

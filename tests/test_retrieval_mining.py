@@ -4,7 +4,13 @@ import numpy as np
 import pytest
 
 from harness.errors import HarnessError
-from harness.retrieval.bucc import mine_corpus, score_at, to_id_candidates, tune_on_gold, unique_side
+from harness.retrieval.bucc import (
+    mine_corpus,
+    score_at,
+    to_id_candidates,
+    tune_on_gold,
+    unique_side,
+)
 from harness.retrieval.mining import (
     MinedPairs,
     margin_score,

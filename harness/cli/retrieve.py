@@ -31,7 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--prefix", help="text put before every sentence (default: the model's own; "
                         "'query: ' for e5)")
     parser.add_argument("--batch-size", type=int, default=256, help="most sentences per batch")
-    parser.add_argument("--max-tokens", type=int, default=16384,
+    parser.add_argument("--max-tokens", type=int, default=4096,
                         help="most padded tokens per batch (batches are length-sorted)")
     parser.add_argument("--margin", choices=("ratio", "distance", "absolute"), default="ratio")
     parser.add_argument("--k", type=int, default=4, help="BUCC: neighbourhood size of the margin")
@@ -94,6 +94,9 @@ def run(args: argparse.Namespace) -> int:
         else:
             result = run_bucc(embedder, args.data_dir, langs, args.predictions, k=args.k,
                               margin=args.margin, strategy=args.strategy, knn_method=args.knn)
+        if not result.languages:
+            log.warning("%s: nothing scored (no gold for the split predicted); predictions only", task)
+            continue
         protocol = {"model_source": str(args.model), **result.protocol}
         dev_scored = protocol.get("scored_on") == "dev"
         record = ResultRecord(

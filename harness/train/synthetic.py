@@ -55,7 +55,8 @@ def pair_examples(n: int, seed: int) -> list[PairExample]:
         a, b = _sentence(rng, words, rng.randint(4, 8)), _sentence(rng, words, rng.randint(4, 8))
         label = PAIR_LABELS[i % 2]
         if label == "yes":
-            b.insert(rng.randrange(len(b) + 1), MARKER)
+            for _ in range(2):
+                b.insert(rng.randrange(len(b) + 1), MARKER)
         out.append(PairExample(f"pair-{seed}-{i}", " ".join(a), " ".join(b), label))
     rng.shuffle(out)
     return out

@@ -70,9 +70,9 @@ def _qa(qid, context, answer=None, start=None):
 def test_qa_windows_hold_the_answer_span(tokenizer):
     from harness.train.qa import encode_qa
 
-    context = " ".join(["rutaso", "pa", "mokune", "de"] * 12) + " xixi " + " ".join(["so"] * 20)
-    examples = [_qa("long", context, "xixi"), _qa("none", "pa de so", None),
-                _qa("off", "ka xixi lo", "xixi", start=0)]  # wrong offset, found by search
+    context = " ".join(["rutaso", "pa", "mokune", "de"] * 12) + " xiyu " + " ".join(["so"] * 20)
+    examples = [_qa("long", context, "xiyu"), _qa("none", "pa de so", None),
+                _qa("off", "ka xiyu lo", "xiyu", start=0)]  # wrong offset, found by search
     encoded = encode_qa(tokenizer, examples, 32, 8, 64, training=True)
     long_windows = [(f, m) for f, m in zip(encoded.features, encoded.meta, strict=True)
                     if m["example"] == 0]
@@ -84,13 +84,13 @@ def test_qa_windows_hold_the_answer_span(tokenizer):
         if (s, e) == (meta["cls"], meta["cls"]):
             continue
         hits += 1
-        assert context[meta["offsets"][s][0]:meta["offsets"][e][1]].strip() == "xixi"
+        assert context[meta["offsets"][s][0]:meta["offsets"][e][1]].strip() == "xiyu"
     assert hits >= 1
     none = [f for f, m in zip(encoded.features, encoded.meta, strict=True) if m["example"] == 1]
     assert all(f["start_positions"] == f["end_positions"] == 0 for f in none)
     off = [(f, m) for f, m in zip(encoded.features, encoded.meta, strict=True) if m["example"] == 2]
     f, m = off[0]
-    assert "ka xixi lo"[m["offsets"][f["start_positions"]][0]:m["offsets"][f["end_positions"]][1]].strip() == "xixi"
+    assert "ka xiyu lo"[m["offsets"][f["start_positions"]][0]:m["offsets"][f["end_positions"]][1]].strip() == "xiyu"
     with pytest.raises(HarnessError, match="does not occur"):
         encode_qa(tokenizer, [_qa("bad", "ka lo", "ka", start=0).__class__(
             "bad", "t", "ka lo", "q", [Answer("zz", 0)], False)], 32, 8, 64, training=True)

@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     if rank == 0:
         report = {"world_size": trained.world_size, "deepspeed": trained.deepspeed,
                   "steps": trained.steps, "losses": trained.losses,
-                  "examples_rank0": trained.examples, "accuracy": accuracy}
+                  "examples": trained.examples, "accuracy": accuracy}
         (args.out / "launch_check.json").write_text(json.dumps(report, indent=1))
         print(json.dumps(report), file=sys.stderr)
     if dist.is_initialized():

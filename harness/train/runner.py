@@ -46,8 +46,8 @@ class TrainedModel:
     train_loss: float  # mean over the whole run, as the Trainer reports it
     losses: list[float]  # logged losses in order (every `logging_steps`)
     seconds: float  # wall time of trainer.train(), DeepSpeed set-up included
-    examples: int  # training features (windows, sentences, choice sets) seen by this process
-    tokens: int  # non-padding input tokens seen by this process
+    examples: int  # training features (windows, sentences, choice sets), all processes
+    tokens: int  # non-padding input tokens trained on, all processes
     world_size: int
     deepspeed: str
     seed: int
@@ -72,20 +72,22 @@ def as_hyperparameters(hp: Hyperparameters | dict[str, Any] | None) -> Hyperpara
     return hp if isinstance(hp, Hyperparameters) else Hyperparameters.from_dict(hp)
 
 
-class CountingCollator:
-    """Wraps a collator to count examples and non-padding tokens actually trained on."""
+def counting_trainer_class():
+    """The HF Trainer, counting the examples and non-padding tokens it actually trains on."""
+    from transformers import Trainer
 
-    def __init__(self, collate):
-        self.collate = collate
-        self.examples = 0
-        self.tokens = 0
+    class CountingTrainer(Trainer):
+        examples_seen = 0
+        tokens_seen = 0
 
-    def __call__(self, features):
-        batch = self.collate(features)
-        if "attention_mask" in batch:
-            self.examples += batch["attention_mask"].shape[0]
-            self.tokens += int(batch["attention_mask"].sum())
-        return batch
+        def training_step(self, model, inputs, num_items_in_batch=None):
+            mask = inputs.get("attention_mask")
+            if mask is not None:
+                self.examples_seen += int(mask.shape[0])
+                self.tokens_seen += int(mask.sum())
+            return super().training_step(model, inputs, num_items_in_batch)
+
+    return CountingTrainer
 
 
 def training_arguments(out_dir: Path, hp: Hyperparameters, seed: int,
@@ -130,24 +132,23 @@ def run_trainer(model, tokenizer, train_dataset, collator, out_dir: str | Path,
                 hp: Hyperparameters, seed: int, task_type: str,
                 deepspeed: str | Path | dict | None = DEFAULT_DEEPSPEED,
                 max_steps: int | None = None, save=True, callbacks=None,
-                trainer_class=None, **argument_overrides) -> TrainedModel:
+                **argument_overrides) -> TrainedModel:
     """Train `model` on `train_dataset` with the HF Trainer; save it (rank 0) unless `save` is a
     callable, which is then called as save(trainer, out_dir) on every rank instead."""
-    from transformers import Trainer
-
     out = Path(out_dir)
     config = resolve_deepspeed(deepspeed)
     prepare_environment(config is not None)
     if len(train_dataset) == 0:
         raise HarnessError(f"{out}: no training examples; check the data and --limit")
-    counter = CountingCollator(collator)
     args = training_arguments(out, hp, seed, config, max_steps, **argument_overrides)
-    trainer = (trainer_class or Trainer)(model=model, args=args, train_dataset=train_dataset,
-                                         data_collator=counter, processing_class=tokenizer,
-                                         callbacks=callbacks)
+    trainer = counting_trainer_class()(model=model, args=args, train_dataset=train_dataset,
+                                       data_collator=collator, processing_class=tokenizer,
+                                       callbacks=callbacks)
     started = time.perf_counter()
     result = trainer.train()
     seconds = time.perf_counter() - started
+    seen = torch.tensor([trainer.examples_seen, trainer.tokens_seen], device=args.device)
+    examples, tokens = (int(x) for x in trainer.accelerator.reduce(seen, reduction="sum"))
     if callable(save):
         save(trainer, out)
     elif save:
@@ -156,7 +157,7 @@ def run_trainer(model, tokenizer, train_dataset, collator, out_dir: str | Path,
         path=out, task_type=task_type, steps=trainer.state.global_step,
         train_loss=float(result.training_loss),
         losses=[float(e["loss"]) for e in trainer.state.log_history if "loss" in e],
-        seconds=seconds, examples=counter.examples, tokens=counter.tokens,
+        seconds=seconds, examples=examples, tokens=tokens,
         world_size=args.world_size, deepspeed=deepspeed_label(deepspeed), seed=seed,
         hyperparameters={**hp.as_dict(), **({"max_steps": max_steps} if max_steps else {})},
     )

@@ -1,8 +1,10 @@
 """Small, seeded, learnable example sets for every head: for tests and throughput benchmarks.
 
 Why: the tests must show that each head really learns (accuracy well above chance) in a few
-seconds on a CPU, without any dataset on disk. Every task hinges on marker words that the
-ordinary pseudo-words never contain, so a 2-layer model can pick them up in a few dozen steps.
+seconds on a CPU, without any dataset on disk. Pairs, QA and multiple choice hinge on a marker
+word that the ordinary pseudo-words never contain; tags follow a word's first syllable (which
+the tokenizer keeps in the word's first sub-token). A 2-layer model learns each in a few dozen
+steps.
 """
 
 from __future__ import annotations
@@ -18,8 +20,8 @@ from harness.data.examples import (
 )
 
 SYLLABLES = ["ka", "lo", "mi", "ne", "ru", "ta", "so", "vi", "de", "pa", "ku", "mo"]
-MARKER = "xixi"  # pair label, QA answer, right choice
-PERSON, PLACE = "wuwu", "yoyo"  # tagged as B-PER / B-LOC
+MARKER = "xiyu"  # pair label, QA answer, right choice
+TAG_PREFIXES = {"ka": "B-PER", "lo": "B-LOC"}  # a word's tag by its first syllable, else O
 PAIR_LABELS = ["no", "yes"]
 TAG_LABELS = ["O", "B-PER", "B-LOC"]
 
@@ -40,9 +42,8 @@ def corpus(n_lines: int = 1000, seed: int = 0) -> list[str]:
     lines = []
     for _ in range(n_lines):
         sentence = _sentence(rng, words, rng.randint(5, 12))
-        for marker in (MARKER, PERSON, PLACE):
-            if rng.random() < 0.3:
-                sentence.insert(rng.randrange(len(sentence) + 1), marker)
+        if rng.random() < 0.3:
+            sentence.insert(rng.randrange(len(sentence) + 1), MARKER)
         lines.append(" ".join(sentence))
     return lines
 
@@ -63,15 +64,12 @@ def pair_examples(n: int, seed: int) -> list[PairExample]:
 
 
 def tagged_sentences(n: int, seed: int, length: tuple[int, int] = (5, 12)) -> list[TaggedSentence]:
-    """Pseudo-words tagged O; the person and place markers tagged B-PER and B-LOC."""
+    """Pseudo-words tagged by their first syllable (`TAG_PREFIXES`), else O."""
     rng, words = random.Random(seed), pseudo_words()
     out = []
     for i in range(n):
         tokens = _sentence(rng, words, rng.randint(*length))
-        for marker in (PERSON, PLACE):
-            for _ in range(rng.randint(0, 2)):
-                tokens.insert(rng.randrange(len(tokens) + 1), marker)
-        tags = ["B-PER" if t == PERSON else "B-LOC" if t == PLACE else "O" for t in tokens]
+        tags = [TAG_PREFIXES.get(t[:2], "O") for t in tokens]
         out.append(TaggedSentence(f"tag-{seed}-{i}", tokens, tags))
     return out
 

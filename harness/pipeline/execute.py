@@ -83,13 +83,13 @@ class Executor:
 
     def run(self) -> list[Path]:
         model_step, *rest = self.plan.steps
-        self.encoders[model_step.key] = self.prepare_model(model_step)
+        self.encoders[model_step.key] = self.prepare_model(model_step) / "encoder"
         bar = tqdm(rest, desc="experiment", unit="step", dynamic_ncols=True)
         for step in bar:
             bar.set_postfix_str(step.label[:60])
             if step.kind == "intermediate":
                 self.encoders[step.key] = self.store.get_or_build(
-                    "intermediate", step.key, lambda out, step=step: self.train_intermediate(step, out))
+                    "intermediate", step.key, lambda out, step=step: self.train_intermediate(step, out)) / "encoder"
                 continue
             if self._already_done(step):
                 self.skipped.append(self._record_path(step))
@@ -121,7 +121,7 @@ class Executor:
     def train_intermediate(self, step: Step, out: Path) -> None:
         from harness.train.heads import save_encoder_only
 
-        encoder = self.encoders[step.upstream]
+        encoder = self.encoder_dir(step)
         specs = [self.registry.task(name) for name in step.tasks]
         scratch = out / "with-heads"
         if step.mode == "multitask":
@@ -149,8 +149,8 @@ class Executor:
         _remove_tree(scratch)
 
     def encoder_dir(self, step: Step) -> Path:
-        path = self.encoders[step.upstream]
-        return path / "encoder" if (path / "encoder").is_dir() else path
+        """The encoder a step starts from: every checkpoint keeps it in `encoder/`."""
+        return self.encoders[step.upstream]
 
     def run_target(self, step: Step, started: float) -> ResultRecord | None:
         from harness.train.runner import predict, train_task

@@ -22,11 +22,14 @@ HP = {"learning_rate": 3e-3, "batch_size": 16, "max_seq_length": 48, "logging_st
 
 
 @pytest.fixture(autouse=True)
-def one_thread():
+def one_thread(monkeypatch):
+    """One CPU thread (the machine is shared); accelerate would otherwise pick its own count
+    for a distributed CPU world unless OMP_NUM_THREADS is set."""
     import torch
 
     before = torch.get_num_threads()
     torch.set_num_threads(1)
+    monkeypatch.setenv("OMP_NUM_THREADS", os.environ.get("OMP_NUM_THREADS", "1"))
     yield
     torch.set_num_threads(before)
 

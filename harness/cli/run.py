@@ -151,7 +151,8 @@ def run(args: argparse.Namespace) -> int:
     executor = Executor(plan, registry, data_dir)
     executor.run()
     print(f"{len(executor.finished)} result records written, {len(executor.skipped)} kept from earlier runs, "
-          f"in {settings.results_dir} ({time.monotonic() - started:.0f} s)", file=sys.stderr)
+          f"in {settings.results_dir} ({time.monotonic() - started:.0f} s: "
+          + ", ".join(f"{kind} {sec:.0f} s" for kind, sec in executor.seconds.items()) + ")", file=sys.stderr)
     if not args.no_leaderboard:
         from harness.leaderboard import build_site
 

@@ -36,6 +36,7 @@ class Executor:
         self.encoders: dict[str, Path] = {}
         self.finished: list[Path] = []
         self.skipped: list[Path] = []
+        self.seconds: dict[str, float] = {}  # wall time per step kind, for the closing summary
 
     # ------------------------------------------------------------------ helpers
 
@@ -83,23 +84,32 @@ class Executor:
 
     def run(self) -> list[Path]:
         model_step, *rest = self.plan.steps
+        started = time.monotonic()
         self.encoders[model_step.key] = self.prepare_model(model_step) / "encoder"
+        self._clock("model", started)
         bar = tqdm(rest, desc="experiment", unit="step", dynamic_ncols=True)
         for step in bar:
             bar.set_postfix_str(step.label[:60])
-            if step.kind == "intermediate":
-                self.encoders[step.key] = self.store.get_or_build(
-                    "intermediate", step.key, lambda out, step=step: self.train_intermediate(step, out)) / "encoder"
-                continue
-            if self._already_done(step):
-                self.skipped.append(self._record_path(step))
-                log.info("done before: %s", step.label)
-                continue
             started = time.monotonic()
-            record = self.run_target(step, started) if step.kind == "target" else self.run_retrieval(step, started)
-            if record is not None:
-                self.finished.append(write_record(record, self.settings.results_dir))
+            self._run_step(step, started)
+            self._clock(step.kind, started)
         return self.finished
+
+    def _clock(self, kind: str, started: float) -> None:
+        self.seconds[kind] = self.seconds.get(kind, 0.0) + time.monotonic() - started
+
+    def _run_step(self, step: Step, started: float) -> None:
+        if step.kind == "intermediate":
+            self.encoders[step.key] = self.store.get_or_build(
+                "intermediate", step.key, lambda out: self.train_intermediate(step, out)) / "encoder"
+            return
+        if self._already_done(step):
+            self.skipped.append(self._record_path(step))
+            log.info("done before: %s", step.label)
+            return
+        record = self.run_target(step, started) if step.kind == "target" else self.run_retrieval(step, started)
+        if record is not None:
+            self.finished.append(write_record(record, self.settings.results_dir))
 
     def prepare_model(self, step: Step) -> Path:
         from harness.pipeline.models import prepare_model

@@ -66,22 +66,11 @@ ARG HARNESS_UID=1000
 # ever loaded, and ZeRO-2/3 themselves need no compiled op. Prebuilding FusedAdam would
 # need nvcc, i.e. the -devel base (several GB more) for a kernel nothing calls. A config
 # of your own that asks for a DeepSpeed kernel compiles it on first use (use a -devel
-# BASE_IMAGE); TORCH_EXTENSIONS_DIR keeps it in the model-cache volume, compiled once.
-# HARNESS_CACHE_DIR (embedding cache) also lives there.
-# (DL3064 reads TOKENIZERS_PARALLELISM as a token; it is a switch, not a secret.)
-# hadolint ignore=DL3064
+# BASE_IMAGE); TORCH_EXTENSIONS_DIR (below) keeps it in the model-cache volume.
 ENV DS_BUILD_OPS=0 \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
-    PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    TOKENIZERS_PARALLELISM=false \
-    HF_HOME=/models \
-    HF_HUB_DISABLE_TELEMETRY=1 \
-    TORCH_EXTENSIONS_DIR=/models/torch_extensions \
-    HARNESS_CACHE_DIR=/models/harness-cache \
-    HARNESS_DATA_DIR=/data \
-    HARNESS_RESULTS_DIR=/results \
-    HARNESS_SITE_DIR=/site
+    PIP_DISABLE_PIP_VERSION_CHECK=1
 
 # A pip that builds legacy setup.py sdists (seqeval) in an isolated environment; the
 # stage's torch, triton and nvidia-* wheels become constraints for every later install.
@@ -111,6 +100,21 @@ RUN groupadd --non-unique --gid "${HARNESS_UID}" harness \
        --shell /bin/bash harness \
     && mkdir -p /data /results /models /site /opt/harness \
     && chown harness:harness /data /results /models /site /opt/harness
+
+# Where things go at run time: the four volumes. The model cache also holds the embedding
+# cache, compiled DeepSpeed kernels and `harness run`'s work folder (checkpoints,
+# predictions); HARNESS_{DATA,RESULTS,SITE,WORK}_DIR are `harness run`'s defaults.
+# (DL3064 reads TOKENIZERS_PARALLELISM as a token; it is a switch, not a secret.)
+# hadolint ignore=DL3064
+ENV HF_HOME=/models \
+    HF_HUB_DISABLE_TELEMETRY=1 \
+    TOKENIZERS_PARALLELISM=false \
+    TORCH_EXTENSIONS_DIR=/models/torch_extensions \
+    HARNESS_CACHE_DIR=/models/harness-cache \
+    HARNESS_WORK_DIR=/models/runs \
+    HARNESS_DATA_DIR=/data \
+    HARNESS_RESULTS_DIR=/results \
+    HARNESS_SITE_DIR=/site
 
 # The harness itself last: a code change rebuilds only this layer. The source tree
 # stays in /opt/harness (task specs, leaderboard templates), installed in place.

@@ -13,6 +13,8 @@
 #   SMOKE_DIR    work folder for results, site and containers.conf (default build/container-smoke)
 #   SUITE        suite to run inside the container (default mini)
 #   SKIP_BUILD=1 reuse an image built before
+#   DS_CHECK=0   skip the two-process DeepSpeed check
+#   KEEP=1       keep the previous run's outputs and checkpoints (the suite then resumes)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -92,6 +94,8 @@ echo "container-smoke: $IMAGE is $((size / 1000000)) MB" >&2
 
 # --- run -------------------------------------------------------------------------------
 results="$SMOKE_DIR/results" site="$SMOKE_DIR/site" models="$SMOKE_DIR/models" data="$SMOKE_DIR/data"
+# A fresh run each time (KEEP=1 keeps the last one's checkpoints, and so resumes it).
+[[ "${KEEP:-0}" == 1 ]] || rm -rf "$results" "$site" "$models" "$data"
 mkdir -p "$results" "$site" "$models" "$data"
 # Bind mounts keep the host's owner; the container runs as uid $CONTAINER_UID.
 chown "$CONTAINER_UID:$CONTAINER_UID" "$results" "$site" "$models" "$data"
@@ -102,27 +106,43 @@ run=(podman run --rm --network none
 say "harness --help"
 "${run[@]}" "$IMAGE" --help
 
-if "${run[@]}" "$IMAGE" --help | grep -qE '^\s+run\s'; then
-    say "harness --suite $SUITE (the image's entry point turns a leading option into 'run')"
+say "harness ls suites"
+"${run[@]}" "$IMAGE" ls suites
+
+if [[ -d "$MOCK" ]]; then
+    say "harness score on the mock submission ($MOCK)"
+    "${run[@]}" -v "$(cd "$MOCK" && pwd):/mock:ro" "$IMAGE" score \
+        --predictions /mock/predictions --labels /mock/labels --output /results/mock-score.json
+else
+    echo "container-smoke: $MOCK not found; score skipped" >&2
+fi
+
+if "${run[@]}" "$IMAGE" --help | grep -qE '^ +run +'; then
+    say "harness --suite $SUITE (a command line starting with an option is 'run')"
     start=$SECONDS
     "${run[@]}" "$IMAGE" --suite "$SUITE"
     echo "container-smoke: suite $SUITE ran in $((SECONDS - start)) s" >&2
 else
-    echo "container-smoke: this harness has no 'run' command yet; smoke-testing ls and score" >&2
-    say "harness ls tasks"
-    "${run[@]}" "$IMAGE" ls tasks
-    if [[ -d "$MOCK" ]]; then
-        say "harness score on the mock submission ($MOCK)"
-        "${run[@]}" -v "$(cd "$MOCK" && pwd):/mock:ro" "$IMAGE" score \
-            --predictions /mock/predictions --labels /mock/labels --output /results/mock-score.json
-    else
-        echo "container-smoke: $MOCK not found; score skipped" >&2
-    fi
+    echo "container-smoke: this harness has no 'run' command yet; suite $SUITE not run" >&2
+fi
+
+if [[ "${DS_CHECK:-1}" == 1 ]]; then
+    # DeepSpeed with more than one process, the way a multi-GPU run starts: the launcher as
+    # the entry point, one Python process per device (gloo on this CPU, NCCL on GPUs).
+    # harness.train.launch_check trains a tiny model with ZeRO-2 in every rank, saves it on
+    # rank 0, reloads and evaluates it on every rank, and writes launch_check.json.
+    say "DeepSpeed ZeRO-2 in two processes (torchrun -m harness.train.launch_check)"
+    start=$SECONDS
+    "${run[@]}" --entrypoint torchrun "$IMAGE" --nproc_per_node 2 \
+        -m harness.train.launch_check --out /models/launch-check --deepspeed zero2 --steps 20
+    echo "container-smoke: two-process DeepSpeed check took $((SECONDS - start)) s" >&2
+    cat "$models/launch-check/launch_check.json"; echo
 fi
 
 say "outputs"
 echo "results:     $results"
-find "$results" -maxdepth 3 -type f | sort | head -20
+find "$results" -type f -name '*.json' | sort | sed "s|^$results/||" | head -40
+echo "($(find "$results" -type f -name '*.result.json' | wc -l) result records)"
 if [[ -f "$site/index.html" ]]; then
     echo "leaderboard: $site/index.html"
 else

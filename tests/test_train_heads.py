@@ -101,3 +101,19 @@ def test_labelled_heads_need_labels(encoder, tmp_path):
                    HP, seed=0, deepspeed=None)
     with pytest.raises(HarnessError, match="cannot be trained"):
         train_task(encoder, "retrieval_bucc", [], tmp_path, HP, seed=0, deepspeed=None)
+
+
+def test_training_is_reproducible_from_the_seed(encoder, tmp_path):
+    import hashlib
+
+    from harness.train import synthetic
+    from harness.train.runner import train_task
+
+    def weights(out, seed):
+        train_task(encoder, "pair_classification", synthetic.pair_examples(64, 1), out, HP,
+                   seed=seed, labels=synthetic.PAIR_LABELS, deepspeed=None, max_steps=3)
+        return hashlib.sha256((out / "model.safetensors").read_bytes()).hexdigest()
+
+    first = weights(tmp_path / "a", 7)
+    assert weights(tmp_path / "b", 7) == first
+    assert weights(tmp_path / "c", 8) != first

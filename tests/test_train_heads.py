@@ -103,6 +103,7 @@ def test_labelled_heads_need_labels(encoder, tmp_path):
         train_task(encoder, "retrieval_bucc", [], tmp_path, HP, seed=0, deepspeed=None)
 
 
+@pytest.mark.slow
 def test_training_is_reproducible_from_the_seed(encoder, tmp_path):
     import hashlib
 

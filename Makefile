@@ -7,6 +7,9 @@ export HF_HUB_OFFLINE ?= 1
 export HF_DATASETS_OFFLINE ?= 1
 export TOKENIZERS_PARALLELISM ?= false
 export DS_ACCELERATOR ?= cpu
+# One intra-op thread: on 2 cores the tiny model trains ~10x faster than with two
+# (thread contention), see scripts/bench_training.py. Override for big models on big CPUs.
+export OMP_NUM_THREADS ?= 1
 
 .PHONY: run test test-fast lint format bench image image-smoke site clean
 

@@ -20,6 +20,7 @@ from harness.pipeline.plan import Plan, Step, intermediate_languages, intermedia
 from harness.pipeline.predictions import score_predictions, write_gold, write_predictions
 from harness.results import ResultRecord, read_record, record_path, write_record
 from harness.spec import Registry, TaskSpec
+from harness.train.distributed import is_main_process
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +109,8 @@ class Executor:
             log.info("done before: %s", step.label)
             return
         record = self.run_target(step, started) if step.kind == "target" else self.run_retrieval(step, started)
-        if record is not None:
+        # Under a multi-process launcher every rank computes the same record; one writes it.
+        if record is not None and is_main_process():
             self.finished.append(write_record(record, self.settings.results_dir))
 
     def prepare_model(self, step: Step) -> Path:
@@ -181,12 +183,14 @@ class Executor:
                 continue
             examples = self._limit(list(load_split(self.data_dir, task.name, lang, s.eval_split)), step.seed)
             predictions = predict(model_dir, task.task_type, examples, step.hyperparameters)
-            write_predictions(task, out_dir, s.eval_split, lang, examples, predictions)
+            if is_main_process():
+                write_predictions(task, out_dir, s.eval_split, lang, examples, predictions)
             metrics = score_predictions(task, examples, predictions, lang)
             if metrics is None:
                 skipped_notes.append(f"{lang}: {s.eval_split} labels not public; predictions written, not scored")
                 continue
-            write_gold(task, out_dir.parent / f"seed{step.seed}-gold", s.eval_split, lang, examples)
+            if is_main_process():
+                write_gold(task, out_dir.parent / f"seed{step.seed}-gold", s.eval_split, lang, examples)
             languages[lang] = metrics
         if not languages:
             log.warning("%s: nothing scored (%s); predictions in %s", step.label, "; ".join(skipped_notes), out_dir)

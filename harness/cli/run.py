@@ -53,6 +53,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[1], help="one run per seed (default: 1)")
     parser.add_argument("--variants", nargs="+", help="only these variants of the experiment")
     parser.add_argument("--tasks", nargs="+", help="only these target tasks of the suite")
+    parser.add_argument("--languages", nargs="+", help="only these languages of each target task")
     parser.add_argument("--limit", type=int, help="smoke run: at most N examples per split (not publishable)")
     parser.add_argument("--max-steps", type=int, help="smoke run: at most N optimiser steps per training "
                                                       "(not publishable)")
@@ -131,6 +132,7 @@ def run(args: argparse.Namespace) -> int:
         suite=suite.name, experiment=args.experiment, model=args.model, data_dir=data_dir,
         work_dir=args.work_dir, results_dir=args.results_dir, site_dir=args.site_dir, seeds=tuple(args.seeds),
         variants=tuple(args.variants) if args.variants else None, tasks=tuple(args.tasks) if args.tasks else None,
+        languages=tuple(args.languages) if args.languages else None,
         limit=args.limit, max_steps=args.max_steps, hp_overrides=_parse_overrides(args.hp),
         deepspeed=None if args.dry_run else _resolve_deepspeed(args.deepspeed),
         train_split=args.train_split, eval_split=args.eval_split, layer=args.layer, pooling=args.pooling,

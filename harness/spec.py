@@ -8,6 +8,7 @@ their template. Every validation error names the file and the key.
 from __future__ import annotations
 
 import dataclasses
+import os
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -17,8 +18,6 @@ import yaml
 
 from harness.errors import HarnessError
 from harness.languages import LANGUAGE_NAMES
-
-import os
 
 # The specs live beside the package in a checkout (editable install, the Docker image);
 # HARNESS_TASKS_DIR points elsewhere, e.g. at a folder of your own tasks.

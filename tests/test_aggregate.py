@@ -2,7 +2,7 @@
 
 import pytest
 
-from harness.results import aggregate, aggregate_records, ResultRecord
+from harness.results import ResultRecord, aggregate, aggregate_records
 from harness.spec import default_registry
 
 REGISTRY = default_registry()

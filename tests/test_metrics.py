@@ -2,7 +2,15 @@
 
 import pytest
 
-from harness.metrics import accuracy, bucc_scores, mlqa_em_f1, normalize_mlqa, normalize_squad, squad_em_f1, tagging_scores
+from harness.metrics import (
+    accuracy,
+    bucc_scores,
+    mlqa_em_f1,
+    normalize_mlqa,
+    normalize_squad,
+    squad_em_f1,
+    tagging_scores,
+)
 
 
 def test_accuracy_counts_matches():

@@ -1,6 +1,5 @@
 """Planning: content keys, reuse of intermediate checkpoints, smoke-run marking, dry runs."""
 
-from pathlib import Path
 
 import pytest
 
@@ -58,7 +57,7 @@ def test_data_change_changes_only_dependent_keys():
 
     base = plan_for()
     other = build_plan(REGISTRY, RunSettings(), changed, "fingerprint")
-    differing = {a.label for a, b in zip(base.steps, other.steps) if a.key != b.key}
+    differing = {a.label for a, b in zip(base.steps, other.steps, strict=True) if a.key != b.key}
     assert differing and all("pawsx" in label for label in differing)
 
 

@@ -16,7 +16,13 @@ from tqdm import tqdm
 from harness.data.sources import load_mix, load_split
 from harness.errors import HarnessError
 from harness.pipeline.checkpoints import CheckpointStore
-from harness.pipeline.plan import Plan, Step, intermediate_languages, intermediate_split, merged_hyperparameters
+from harness.pipeline.plan import (
+    Plan,
+    Step,
+    intermediate_languages,
+    intermediate_split,
+    merged_hyperparameters,
+)
 from harness.pipeline.predictions import score_predictions, write_gold, write_predictions
 from harness.results import ResultRecord, read_record, record_path, write_record
 from harness.spec import Registry, TaskSpec

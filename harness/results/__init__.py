@@ -2,7 +2,13 @@
 
 from harness.results.aggregate import aggregate, aggregate_records, main_score, score_task
 from harness.results.record import SCHEMA_VERSION, RecordError, ResultRecord, record_from_dict
-from harness.results.store import load_records, read_record, record_path, write_json_atomic, write_record
+from harness.results.store import (
+    load_records,
+    read_record,
+    record_path,
+    write_json_atomic,
+    write_record,
+)
 
 __all__ = [
     "SCHEMA_VERSION", "RecordError", "ResultRecord", "aggregate", "aggregate_records", "load_records",

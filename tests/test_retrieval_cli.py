@@ -6,6 +6,7 @@ import pytest
 
 from harness.cli import main
 from harness.results import load_records
+from harness.retrieval.mining import resolve_knn_method
 
 WORDS = ("river stone cloud apple window seven orange garden music paper winter coffee bridge "
          "forest silver letter morning candle engine island yellow market doctor planet").split()
@@ -74,6 +75,7 @@ def test_retrieve_writes_one_record_per_task_with_protocol_and_predictions(tiny_
     assert bucc.languages == {"zh": {"f1": 100.0, "precision": 100.0, "recall": 100.0}}
     protocol = bucc.protocol
     assert (protocol["margin"], protocol["k"], protocol["strategy"]) == ("ratio", 4, "max")
+    assert protocol["knn"] == resolve_knn_method("auto") in ("fused", "faiss")  # resolved, never "auto"
     assert protocol["threshold_tuned_on"] == "dev" and protocol["scored_on"] == "dev"
     zh = protocol["per_language"]["zh"]
     assert zh["scored_on"] == "dev" and zh["predicted_pairs"] == 12 and zh["gold_pairs"] == 12

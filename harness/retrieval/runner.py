@@ -14,7 +14,7 @@ from pathlib import Path
 from harness.errors import HarnessError
 from harness.retrieval.bucc import mine_corpus, score_at, tune_on_gold
 from harness.retrieval.embeddings import Embedder
-from harness.retrieval.mining import write_pair_predictions
+from harness.retrieval.mining import resolve_knn_method, write_pair_predictions
 from harness.retrieval.search import (
     tatoeba_accuracy,
     tatoeba_predictions,
@@ -179,7 +179,7 @@ def run_bucc(
         "k": k,
         "candidates": "k nearest neighbours in both directions",
         "strategy": strategy,
-        "knn": knn_method,
+        "knn": resolve_knn_method(knn_method),
         "threshold_tuned_on": "dev",
         "scored_on": "/".join(sorted(scored_on)) or None,
         "deduplication": "distinct texts mined once; texts repeated under several ids dropped (as XTREME)",

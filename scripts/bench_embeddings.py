@@ -23,13 +23,11 @@ DEFAULT_DATA = ROOT.parent / "shared" / "xtreme-data"
 
 
 def load_sentences(data_dir: Path, langs: list[str], limit: int) -> list[str]:
-    from harness.data.readers.retrieval import read_tatoeba
-    from harness.retrieval.runner import task_folder, tatoeba_paths
+    from harness.data.sources import load_split
 
-    folder = task_folder(data_dir, "tatoeba")
     sentences: list[str] = []
     for lang in langs:
-        pairs = read_tatoeba(*tatoeba_paths(folder, lang), lang=lang)
+        pairs = load_split(data_dir, "tatoeba", lang, "test")
         sentences += pairs.src[:limit] + pairs.eng[:limit]
     return sentences
 

@@ -107,7 +107,7 @@ def test_missing_language_file_is_a_clear_error(tiny_dir, data_dir, tmp_path, ca
                  "--langs", "ja", "--output", str(tmp_path / "r"), "--no-cache"])
     assert code == 2
     err = capsys.readouterr().err
-    assert "tatoeba.jpn-eng.jpn: missing Tatoeba file for ja" in err
+    assert "language 'ja'" in err and "tatoeba.jpn-eng.jpn" in err
     assert not (tmp_path / "r").exists()
 
 

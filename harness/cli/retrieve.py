@@ -55,7 +55,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _languages(task: str, args: argparse.Namespace) -> list[str]:
     from harness.errors import HarnessError
-    from harness.retrieval.runner import bucc_paths, task_folder
+    from harness.retrieval.runner import split_files
     from harness.spec import default_registry
 
     if args.langs:
@@ -63,11 +63,10 @@ def _languages(task: str, args: argparse.Namespace) -> list[str]:
     spec_langs = list(default_registry().task(task).languages)
     if task == "tatoeba":
         return spec_langs
-    folder = task_folder(args.data_dir, task)
-    present = [lang for lang in spec_langs if bucc_paths(folder, lang, "dev") is not None]
+    present = [lang for lang in spec_langs if split_files(args.data_dir, task, lang, "dev") is not None]
     if not present:
-        raise HarnessError(f"{folder}: no BUCC dev data (<lang>-en.dev.<lang>/.en/.gold) for any of "
-                           f"{', '.join(spec_langs)}")
+        raise HarnessError(f"{args.data_dir}/bucc2018: no BUCC dev data (<lang>-en.dev.<lang>/.en/.gold) "
+                           f"for any of {', '.join(spec_langs)}")
     return present
 
 

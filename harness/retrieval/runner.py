@@ -41,38 +41,27 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def task_folder(data_dir: str | Path, task: str) -> Path:
-    """``data_dir/<task>`` (an XTREME data root) or ``data_dir`` itself (the task's folder)."""
-    root = Path(data_dir)
-    if not root.is_dir():
-        raise HarnessError(f"--data-dir {root}: no such folder")
-    return root / task if (root / task).is_dir() else root
+def split_files(data_dir: str | Path, task: str, lang: str, split: str) -> tuple[Path, ...] | None:
+    """The files ``harness.data.sources.load_split`` reads for this split, or None if absent."""
+    from harness.data.sources import resolve_files
 
-
-def tatoeba_paths(folder: Path, lang: str) -> tuple[Path, Path]:
-    from harness.data.readers.retrieval import TATOEBA_ISO3
-
-    if lang not in TATOEBA_ISO3:
-        raise HarnessError(f"--langs {lang}: not a Tatoeba language; known: {', '.join(sorted(TATOEBA_ISO3))}")
-    iso3 = TATOEBA_ISO3[lang]
-    src, eng = folder / f"tatoeba.{iso3}-eng.{iso3}", folder / f"tatoeba.{iso3}-eng.eng"
-    for path in (src, eng):
-        if not path.is_file():
-            raise HarnessError(f"{path}: missing Tatoeba file for {lang}; download XTREME's tatoeba data "
-                               "or drop the language from --langs")
-    return src, eng
-
-
-def bucc_paths(folder: Path, lang: str, split: str) -> tuple[Path, Path, Path | None] | None:
-    """The split's three files, or None when its sentences are absent (gold may be absent)."""
-    src, eng, gold = (folder / f"{lang}-en.{split}.{side}" for side in (lang, "en", "gold"))
-    if not (src.is_file() and eng.is_file()):
+    try:
+        return resolve_files(Path(data_dir), task, lang, split)
+    except HarnessError:
         return None
-    return src, eng, gold if gold.is_file() else None
 
 
-def _relative(path: Path, folder: Path) -> str:
-    return f"{folder.name}/{path.name}"
+def _checksums(data_dir: str | Path, files: tuple[Path, ...]) -> dict[str, str]:
+    """sha256 per file, named relative to the data root (as in the data's MANIFEST.sha256)."""
+    root = Path(data_dir)
+    out = {}
+    for path in files:
+        try:
+            name = path.relative_to(root).as_posix()
+        except ValueError:
+            name = path.name
+        out[name] = file_sha256(path)
+    return out
 
 
 def run_tatoeba(
@@ -81,15 +70,12 @@ def run_tatoeba(
     langs: list[str],
     predictions_dir: str | Path | None = None,
 ) -> TaskResult:
-    from harness.data.readers.retrieval import read_tatoeba
+    from harness.data.sources import load_split, resolve_files
 
-    folder = task_folder(data_dir, "tatoeba")
     result = TaskResult("tatoeba")
     for lang in langs:
-        src_path, eng_path = tatoeba_paths(folder, lang)
-        pairs = read_tatoeba(src_path, eng_path, lang)
-        for path in (src_path, eng_path):
-            result.data_checksums[_relative(path, folder)] = file_sha256(path)
+        pairs = load_split(data_dir, "tatoeba", lang, "test")  # raises, saying how to get the data
+        result.data_checksums.update(_checksums(data_dir, resolve_files(Path(data_dir), "tatoeba", lang, "test")))
         src = embedder.embed(pairs.src, "tatoeba", lang, "src", "test")
         eng = embedder.embed(pairs.eng, "tatoeba", lang, "eng", "test")
         predictions = tatoeba_predictions(src, eng)
@@ -120,27 +106,24 @@ def run_bucc(
     strategy: str = "max",
     knn_method: str = "auto",
 ) -> TaskResult:
-    from harness.data.readers.retrieval import read_bucc
+    from harness.data.sources import load_split
 
-    folder = task_folder(data_dir, "bucc2018")
     result = TaskResult("bucc2018")
     per_language: dict[str, dict] = {}
     scored_on = set()
     for lang in langs:
-        splits = {split: bucc_paths(folder, lang, split) for split in ("dev", "test")}
-        if splits["dev"] is None or splits["dev"][2] is None:
-            raise HarnessError(f"{folder}/{lang}-en.dev.{{{lang},en,gold}}: BUCC needs the dev sentences "
-                               "and gold to tune the threshold; download them or drop the language")
+        splits = {split: split_files(data_dir, "bucc2018", lang, split) for split in ("dev", "test")}
+        if splits["dev"] is None or len(splits["dev"]) < 3:
+            raise HarnessError(f"{Path(data_dir) / 'bucc2018'}/{lang}-en.dev.{{{lang},en,gold}}: BUCC needs the "
+                               "dev sentences and gold to tune the threshold; download them or drop the language")
         candidates, counts = {}, {}
         corpora = {}
-        for split, paths in splits.items():
-            if paths is None:
+        for split, files in splits.items():
+            if files is None:
                 continue
-            corpus = read_bucc(*paths, lang=lang)
+            corpus = load_split(data_dir, "bucc2018", lang, split)
             corpora[split] = corpus
-            for path in paths:
-                if path is not None:
-                    result.data_checksums[_relative(path, folder)] = file_sha256(path)
+            result.data_checksums.update(_checksums(data_dir, files))
 
             def embed(texts, side, split=split, lang=lang):
                 return embedder.embed(texts, "bucc2018", lang, side, split)

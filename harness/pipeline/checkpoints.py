@@ -2,7 +2,7 @@
 
 Training writes into `<key>.partial/` and renames it to `<key>/` only when it finished, so a
 killed run leaves nothing that looks complete; the next run removes the partial folder and
-trains again.
+trains again. Under a launcher every rank builds (trains) and rank 0 alone touches folders.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ import logging
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+
+from harness.pipeline.ranks import barrier, on_main
 
 log = logging.getLogger(__name__)
 
@@ -32,10 +34,15 @@ class CheckpointStore:
             log.info("reusing %s checkpoint %s", kind, final)
             return final
         partial = final.with_name(final.name + ".partial")
-        if partial.exists():
-            log.warning("removing an interrupted %s checkpoint: %s", kind, partial)
-            shutil.rmtree(partial)
-        partial.mkdir(parents=True)
+
+        def start() -> None:
+            if partial.exists():
+                log.warning("removing an interrupted %s checkpoint: %s", kind, partial)
+                shutil.rmtree(partial)
+            partial.mkdir(parents=True)
+
+        on_main(start)
         build(partial)
-        partial.rename(final)
+        barrier()
+        on_main(lambda: partial.rename(final))
         return final

@@ -24,9 +24,9 @@ from harness.pipeline.plan import (
     merged_hyperparameters,
 )
 from harness.pipeline.predictions import score_predictions, write_gold, write_predictions
+from harness.pipeline.ranks import ensure_process_group, is_main_process, on_main
 from harness.results import ResultRecord, read_record, record_path, write_record
 from harness.spec import Registry, TaskSpec
-from harness.train.distributed import is_main_process
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +91,7 @@ class Executor:
 
     def run(self) -> list[Path]:
         model_step, *rest = self.plan.steps
+        ensure_process_group()
         started = time.monotonic()
         self.encoders[model_step.key] = self.prepare_model(model_step) / "encoder"
         self._clock("model", started)
@@ -114,7 +115,10 @@ class Executor:
             self.skipped.append(self._record_path(step))
             log.info("done before: %s", step.label)
             return
-        record = self.run_target(step, started) if step.kind == "target" else self.run_retrieval(step, started)
+        if step.kind == "target":
+            record = self.run_target(step, started)
+        else:  # retrieval is not distributed: rank 0 embeds and mines
+            record = on_main(lambda: self.run_retrieval(step, started))
         # Under a multi-process launcher every rank computes the same record; one writes it.
         if record is not None and is_main_process():
             self.finished.append(write_record(record, self.settings.results_dir))
@@ -163,8 +167,7 @@ class Executor:
                 train_task(encoder, spec.task_type, examples, scratch, step.hyperparameters[spec.name], step.seed,
                            labels=_labels(spec, examples), deepspeed=self.settings.deepspeed,
                            max_steps=self.settings.max_steps)
-        save_encoder_only(scratch, out / "encoder")
-        _remove_tree(scratch)
+        on_main(lambda: (save_encoder_only(scratch, out / "encoder"), _remove_tree(scratch)))
 
     def encoder_dir(self, step: Step) -> Path:
         """The encoder a step starts from: every checkpoint keeps it in `encoder/`."""

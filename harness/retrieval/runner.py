@@ -6,11 +6,11 @@ file read, ready for a result record; writes predictions in the XTREME submissio
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from harness.checksums import file_sha256
 from harness.errors import HarnessError
 from harness.retrieval.bucc import mine_corpus, score_at, tune_on_gold
 from harness.retrieval.embeddings import Embedder
@@ -31,14 +31,6 @@ class TaskResult:
     protocol: dict = field(default_factory=dict)
     data_checksums: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def split_files(data_dir: str | Path, task: str, lang: str, split: str) -> tuple[Path, ...] | None:

@@ -13,12 +13,16 @@ import importlib
 import logging
 import pkgutil
 import sys
+import traceback
 
 from harness import __version__
 from harness.errors import HarnessError
+from harness.text_safety import visible
 
 # `docker run harness --suite xtreme`: a command line that starts with an option is `run`.
 DEFAULT_COMMAND = "run"
+# Exit codes of every subcommand: 0 ok, 1 a finding (regression, missing), 2 bad input, 3 internal error.
+INTERNAL_ERROR = 3
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -66,11 +70,17 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except HarnessError as err:
-        print(f"harness {args.command}: error: {err}", file=sys.stderr)
+        print(f"harness {args.command}: error: {visible(err)}", file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:
         print(f"harness {args.command}: interrupted; finished results are kept.", file=sys.stderr)
         return 130
+    except Exception as err:  # noqa: BLE001 - exit 3, never a traceback a user did not ask for
+        if args.verbose:
+            traceback.print_exc()
+        hint = "" if args.verbose else "; rerun with -v for the traceback"
+        print(f"harness {args.command}: internal error: {type(err).__name__}: {visible(err)}{hint}", file=sys.stderr)
+        return INTERNAL_ERROR
 
 
 if __name__ == "__main__":

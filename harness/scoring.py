@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import HarnessError
-from harness.metrics import accuracy, bucc_scores, mlqa_em_f1, squad_em_f1, tagging_scores
+from harness.metrics.registry import format_of, score_files
 from harness.results.aggregate import aggregate
 from harness.spec import GROUP_TITLES, Registry, SuiteSpec, TaskSpec, default_registry
 
@@ -112,26 +112,33 @@ def _check_same_length(prediction: Path, gold: Path, n_pred: int, n_gold: int, u
         raise HarnessError(f"{prediction}: {n_pred} {unit} but {gold} has {n_gold}; one prediction per gold {unit[:-1]} is expected")
 
 
-def _score_labels(task: TaskSpec, prediction: Path, gold: Path) -> dict[str, float]:
+def read_label_files(task: TaskSpec, prediction: Path, gold: Path) -> tuple[list[str], list[str]]:
+    """(gold labels, predicted labels), one per line, predictions checked against the task's labels."""
     predictions, labels = read_lines(prediction), read_lines(gold)
     _check_same_length(prediction, gold, len(predictions), len(labels), "lines")
-    if task.prediction_format == "indices":
-        for number, value in enumerate(predictions, start=1):
-            if not value.isdigit():
-                raise HarnessError(f"{prediction}:{number}: expected the index of an English sentence, got {value!r}")
-    else:
-        _check_labels(prediction, enumerate(predictions, start=1), task.labels)
-    return accuracy(labels, predictions)
+    _check_labels(prediction, enumerate(predictions, start=1), task.labels)
+    return labels, predictions
 
 
-def _score_tags(task: TaskSpec, prediction: Path, gold: Path) -> dict[str, float]:
+def read_index_files(task: TaskSpec, prediction: Path, gold: Path) -> tuple[list[str], list[str]]:
+    """(gold indices, predicted indices) as the strings XTREME compares (Tatoeba)."""
+    predictions, labels = read_lines(prediction), read_lines(gold)
+    _check_same_length(prediction, gold, len(predictions), len(labels), "lines")
+    for number, value in enumerate(predictions, start=1):
+        if not value.isdigit():
+            raise HarnessError(f"{prediction}:{number}: expected the index of an English sentence, got {value!r}")
+    return labels, predictions
+
+
+def read_tag_files(task: TaskSpec, prediction: Path, gold: Path) -> tuple[list[list[str]], list[list[str]]]:
+    """(gold sentences, predicted sentences) of tags, same shape, tags checked against the task's labels."""
     predictions, labels = read_tag_sentences(prediction), read_tag_sentences(gold)
     _check_same_length(prediction, gold, len(predictions), len(labels), "sentences")
     for (line, tags), (gold_line, gold_tags) in zip(predictions, labels, strict=True):
         if len(tags) != len(gold_tags):
             raise HarnessError(f"{prediction}:{line}: sentence has {len(tags)} tags but the gold sentence at {gold}:{gold_line} has {len(gold_tags)}")
         _check_labels(prediction, ((line + i, tag) for i, tag in enumerate(tags)), task.labels)
-    return tagging_scores([t for _, t in labels], [t for _, t in predictions])
+    return [t for _, t in labels], [t for _, t in predictions]
 
 
 def _parse_pairs(path: Path) -> list[tuple[str, str]]:
@@ -144,32 +151,24 @@ def _parse_pairs(path: Path) -> list[tuple[str, str]]:
     return pairs
 
 
-def _score_pairs(task: TaskSpec, prediction: Path, gold: Path) -> dict[str, float]:
-    return bucc_scores(_parse_pairs(gold), _parse_pairs(prediction))
+def read_pair_files(task: TaskSpec, prediction: Path, gold: Path) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(gold pairs, predicted pairs) of BUCC sentence ids."""
+    return _parse_pairs(gold), _parse_pairs(prediction)
 
 
-def _score_squad(task: TaskSpec, prediction: Path, gold: Path, language: str) -> dict[str, float]:
+def read_squad_files(task: TaskSpec, prediction: Path, gold: Path) -> tuple[list[tuple[str, list[str]]], dict[str, str]]:
+    """(gold (question id, answer texts), {question id: predicted answer})."""
     labels, predictions = read_squad_gold(gold), read_squad_predictions(prediction)
     unknown = sorted(set(predictions) - {qid for qid, _ in labels})
     if unknown:
         raise HarnessError(f"{prediction}: answer for question id {unknown[0]!r}, which {gold} does not contain ({len(unknown)} such ids)")
-    if task.metric == "mlqa_em_f1":
-        return mlqa_em_f1(labels, predictions, language)
-    return squad_em_f1(labels, predictions)
+    return labels, predictions
 
 
 def score_file(task: TaskSpec, prediction: Path, gold: Path, language: str) -> dict[str, float]:
-    """Metrics for one language file of one task."""
-    fmt = task.prediction_format
-    if fmt in ("labels", "indices"):
-        return _score_labels(task, prediction, gold)
-    if fmt == "tags":
-        return _score_tags(task, prediction, gold)
-    if fmt == "pairs":
-        return _score_pairs(task, prediction, gold)
-    if fmt == "squad_json":
-        return _score_squad(task, prediction, gold, language)
-    raise HarnessError(f"task {task.name!r}: no scorer for prediction format {fmt!r}")
+    """Metrics for one language file of one task: the task's prediction format reads and checks
+    both files, its metric computes (both from `harness.metrics.registry`)."""
+    return score_files(task, prediction, gold, language)
 
 
 # --------------------------------------------------------------------------- folders
@@ -198,7 +197,7 @@ def score_submission(predictions_dir: Path, labels_dir: Path, tasks: Sequence[st
         task = registry.task(name)
         scores: dict[str, dict[str, float]] = {}
         for lang in suite.task_languages(task):
-            filename = f"{split}-{lang}.{task.prediction_suffix}"
+            filename = f"{split}-{lang}.{format_of(task).suffix}"
             prediction, gold = Path(predictions_dir) / name / filename, Path(labels_dir) / name / filename
             missing = [p for p in (prediction, gold) if not p.is_file()]
             if missing:

@@ -1,4 +1,4 @@
-"""`harness check`: the CI score-regression gate (exit 0 pass, 1 regression or missing, 2 bad input)."""
+"""`harness check`: the CI score-regression gate (exit 0 pass, 1 regression or missing, 2 bad input, 3 internal error)."""
 
 from __future__ import annotations
 
@@ -13,10 +13,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Compare every task score and per-language score under --results with the baseline "
                     "file and print a Markdown report (for a CI job summary). Exit status: 0 when nothing "
                     "fell by more than the tolerance and nothing is missing, 1 on a regression or a "
-                    "missing score, 2 on bad input (unreadable baseline, unknown task or suite).")
+                    "missing score, 2 on bad input (unreadable baseline or record, a baseline without scores, "
+                    "unknown task or suite, a tolerance that is not a finite 0-100), 3 on an internal error.")
     parser.add_argument("--results", required=True, type=Path, metavar="DIR", help="folder of *.result.json records")
     parser.add_argument("--baseline", required=True, type=Path, metavar="FILE", help="baseline scores (JSON)")
-    parser.add_argument("--tolerance", type=float, default=1.0, metavar="POINTS",
+    parser.add_argument("--tolerance", type=_tolerance, default=1.0, metavar="POINTS",
                         help="allowed drop in points on the 0-100 scale before a score counts as regressed (default: 1.0)")
     parser.add_argument("--update-baseline", action="store_true",
                         help="write the current scores as the new baseline (atomically) and exit 0")
@@ -25,14 +26,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
+def _tolerance(text: str) -> float:
+    from harness.errors import HarnessError
+    from harness.regression import check_tolerance
+
+    try:
+        return check_tolerance(float(text))
+    except (ValueError, HarnessError) as err:
+        raise argparse.ArgumentTypeError(f"{text!r}: must be a finite number of points from 0 to 100") from err
+
+
 def run(args: argparse.Namespace) -> int:
     from harness.regression import check
+    from harness.results.atomic import write_text_atomic
 
     outcome = check(args.results, args.baseline, tolerance=args.tolerance, update_baseline=args.update_baseline)
     print(outcome.report)
     if args.report:
-        args.report.parent.mkdir(parents=True, exist_ok=True)
-        args.report.write_text(outcome.report + "\n", encoding="utf-8")
+        write_text_atomic(args.report, outcome.report + "\n")
     result = outcome.result
     summary = (f"{len(result.regressions)} regressed, {len(result.missing)} missing, "
                f"{len(result.improvements)} improved, {len(result.new)} new")

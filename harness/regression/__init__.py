@@ -7,6 +7,7 @@ Markdown for a CI job summary. `check` ties them together for `harness check`.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,9 +27,20 @@ from harness.results import load_records
 from harness.spec import Registry, default_registry
 
 __all__ = [
-    "BASELINE_FORMAT", "CheckOutcome", "CheckResult", "Finding", "Scores", "SystemId", "TaskScores", "check",
+    "BASELINE_FORMAT", "CheckOutcome", "check_tolerance", "CheckResult", "Finding", "Scores", "SystemId", "TaskScores", "check",
     "compare_scores", "current_scores", "markdown_report", "read_baseline", "write_baseline",
 ]
+
+
+MAX_TOLERANCE = 100.0   # points on the 0-100 scale: a larger tolerance could never fail
+
+
+def check_tolerance(tolerance: float) -> float:
+    """A tolerance the gate can honour: finite, 0 to 100 points (nan, inf or 1e308 would switch it off)."""
+    if not isinstance(tolerance, int | float) or isinstance(tolerance, bool) or not math.isfinite(tolerance) \
+            or not 0 <= tolerance <= MAX_TOLERANCE:
+        raise HarnessError(f"--tolerance {tolerance}: must be a finite number of points from 0 to {MAX_TOLERANCE:g}")
+    return float(tolerance)
 
 
 @dataclass
@@ -46,16 +58,15 @@ def check(results_dir: Path, baseline_path: Path, *, tolerance: float = 1.0, upd
     Exit code 0: nothing regressed beyond `tolerance` and nothing is missing (or the baseline was
     updated); 1: a regression or a missing figure. Bad input raises HarnessError (exit code 2).
     """
-    if tolerance < 0:
-        raise HarnessError(f"--tolerance {tolerance}: must be zero or more points")
+    check_tolerance(tolerance)
     registry = registry or default_registry()
-    records = load_records(results_dir)
+    records = load_records(results_dir, registry)
     if not records:
         raise HarnessError(f"{results_dir}: no result records (*.result.json) to check; run `harness run` first")
     current = current_scores(records, registry)
     baseline_path = Path(baseline_path)
     had_baseline = not (update_baseline and not baseline_path.exists())
-    baseline = read_baseline(baseline_path, registry) if had_baseline else {}
+    baseline = read_baseline(baseline_path, registry, allow_empty=update_baseline) if had_baseline else {}
     result = compare_scores(baseline, current, tolerance)
     if update_baseline:
         write_baseline(baseline_path, current)

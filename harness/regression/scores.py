@@ -8,7 +8,6 @@ the same figures, so `--update-baseline` and a later check read and write one fo
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Any
 from harness.errors import HarnessError
 from harness.leaderboard.board import check_records
 from harness.results import ResultRecord, aggregate_records, main_score, write_json_atomic
+from harness.results.validate import load_json_document
 from harness.spec import Registry
 
 BASELINE_FORMAT = "harness-score-baseline"
@@ -101,29 +101,22 @@ def _number(path: Path, where: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise HarnessError(f"{path}: {where} must be a finite number, got {value!r}; fix it or rewrite the file "
                            "with --update-baseline")
+    if not 0 <= value <= 100:
+        raise HarnessError(f"{path}: {where} is {value}; scores are on the 0-100 scale")
     return float(value)
 
 
-def _reject_constant(name: str) -> float:
-    raise ValueError(f"{name} is not a valid score")
+def read_baseline(path: Path, registry: Registry, *, allow_empty: bool = False) -> Scores:
+    """Read and validate a baseline file; any problem is a HarnessError (exit 2) naming the place.
 
-
-def read_baseline(path: Path, registry: Registry) -> Scores:
-    """Read and validate a baseline file; any problem is a HarnessError (exit 2) naming the place."""
+    A baseline without a single score would pass anything, so it is refused unless `allow_empty`
+    (for `--update-baseline`, which replaces it).
+    """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    if not path.exists() and not path.is_symlink():
         raise HarnessError(f"{path}: baseline file not found; create one with `harness check --results DIR "
-                           f"--baseline {path} --update-baseline`") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise HarnessError(f"{path}: cannot read the baseline file: {err}") from None
-    try:
-        document = json.loads(text, parse_constant=_reject_constant)
-    except json.JSONDecodeError as err:
-        raise HarnessError(f"{path}:{err.lineno}:{err.colno}: invalid JSON: {err.msg}") from None
-    except ValueError as err:
-        raise HarnessError(f"{path}: {err}") from None
+                           f"--baseline {path} --update-baseline`")
+    document = load_json_document(path, "baseline file")
     if not isinstance(document, dict) or document.get("format") != BASELINE_FORMAT:
         raise HarnessError(f"{path}: not a score baseline (expected \"format\": \"{BASELINE_FORMAT}\"); "
                            "write one with --update-baseline")
@@ -133,6 +126,9 @@ def read_baseline(path: Path, registry: Registry) -> Scores:
     systems = document.get("systems")
     if not isinstance(systems, list):
         raise HarnessError(f"{path}: key 'systems' must be a list")
+    if not systems and not allow_empty:
+        raise HarnessError(f"{path}: the baseline holds no systems, so it would pass anything; rewrite it from "
+                           "good results with --update-baseline")
     scores: Scores = {}
     for index, entry in enumerate(systems):
         where = f"systems[{index}]"
@@ -163,4 +159,7 @@ def read_baseline(path: Path, registry: Registry) -> Scores:
                          for lang, value in task.get("languages", {}).items()}
             parsed[name] = TaskScores(_number(path, f"{task_where}.score", task.get("score")), languages)
         scores[system] = parsed
+    if systems and not any(scores.values()) and not allow_empty:
+        raise HarnessError(f"{path}: no system in the baseline has a task score, so it would pass anything; "
+                           "rewrite it from good results with --update-baseline")
     return dict(sorted(scores.items()))

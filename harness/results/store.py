@@ -8,16 +8,20 @@ record; reading rejects any malformed record with a message naming the file.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from harness.errors import HarnessError
+from harness.results.atomic import write_text_atomic
 from harness.results.provenance import git_revision, package_versions
 from harness.results.record import RecordError, ResultRecord, record_from_dict
+from harness.results.validate import DocumentError, check_record_document, load_json_document
+
+if TYPE_CHECKING:
+    from harness.spec import Registry
 
 SUFFIX = ".result.json"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._+-]+")
@@ -40,18 +44,9 @@ def _provenance() -> tuple[dict[str, str], str | None]:
 
 
 def write_json_atomic(path: Path, document: object) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Sorted, NaN-free JSON written atomically; symlinks, devices and the umask are respected (see atomic.py)."""
     text = json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text_atomic(Path(path), text)
 
 
 def write_record(record: ResultRecord, results_dir: Path | str) -> Path:
@@ -73,25 +68,41 @@ def write_record(record: ResultRecord, results_dir: Path | str) -> Path:
 
 
 def read_record(path: Path) -> ResultRecord:
+    """One record, strictly: non-regular files, bad encodings, duplicate keys, wrong types and
+    scores outside 0-100 are refused with the file named (see `harness.results.validate`)."""
+    path = Path(path)
+    data = load_json_document(path, "result record")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"), parse_constant=_reject_constant)
-    except json.JSONDecodeError as err:
-        raise HarnessError(f"{path}:{err.lineno}:{err.colno}: invalid JSON: {err.msg}") from None
-    except (RecordError, OSError) as err:
-        raise HarnessError(f"{path}: {err}") from None
-    try:
+        check_record_document(data)
         return record_from_dict(data)
-    except (RecordError, TypeError) as err:
+    except (DocumentError, RecordError, TypeError) as err:
         raise HarnessError(f"{path}: malformed result record: {err}") from None
 
 
-def _reject_constant(name: str) -> float:
-    raise RecordError(f"{name} is not a valid score; scores must be finite numbers")
+def check_main_metrics(path: Path, record: ResultRecord, registry: Registry) -> None:
+    """Every language of a known task must carry the metrics its main score is made of."""
+    if record.task not in registry.tasks:
+        return   # `check_records` names the unknown task
+    needed = registry.task(record.task).metric_keys
+    for lang, metrics in record.languages.items():
+        absent = [key for key in needed if key not in metrics]
+        if absent:
+            raise HarnessError(f"{path}: malformed result record: languages.{lang} lacks {absent[0]!r}, part of "
+                               f"the main metric of {record.task}")
 
 
-def load_records(results_dir: Path | str) -> list[ResultRecord]:
-    """Every record under `results_dir`, in a stable order (sorted by path)."""
+def load_records(results_dir: Path | str, registry: Registry | None = None) -> list[ResultRecord]:
+    """Every record under `results_dir`, in a stable order (sorted by path).
+
+    With `registry`, each record must also carry its task's main metric in every language.
+    """
     root = Path(results_dir)
     if not root.is_dir():
         raise HarnessError(f"{root}: results folder not found")
-    return [read_record(path) for path in sorted(root.rglob(f"*{SUFFIX}"))]
+    records = []
+    for path in sorted(root.rglob(f"*{SUFFIX}")):
+        record = read_record(path)
+        if registry is not None:
+            check_main_metrics(path, record, registry)
+        records.append(record)
+    return records

@@ -18,10 +18,11 @@ import yaml
 
 from harness.errors import HarnessError
 from harness.languages import LANGUAGE_NAMES
+from harness.resources import builtin_tasks_dir
 
-# The specs live beside the package in a checkout (editable install, the Docker image);
+# The built-in specs ship as package data (tasks/ → harness.tasks, see harness/resources.py);
 # HARNESS_TASKS_DIR points elsewhere, e.g. at a folder of your own tasks.
-TASKS_DIR = Path(os.environ.get("HARNESS_TASKS_DIR") or Path(__file__).resolve().parent.parent / "tasks")
+TASKS_DIR = Path(os.environ.get("HARNESS_TASKS_DIR") or builtin_tasks_dir())
 
 ROLES = ("target", "intermediate")
 GROUPS = ("classification", "structured_prediction", "question_answering", "retrieval")
@@ -127,6 +128,8 @@ class Registry:
     tasks: dict[str, TaskSpec]
     suites: dict[str, SuiteSpec]
     experiments: dict[str, ExperimentSpec]
+    # Model specs (tasks/models/*.yaml, harness.models.specs.ModelSpec), by name.
+    models: dict[str, Any] = field(default_factory=dict)
 
     def task(self, name: str) -> TaskSpec:
         return _lookup(self.tasks, name, "task", "harness ls tasks")
@@ -139,6 +142,13 @@ class Registry:
 
     def target_tasks(self) -> list[TaskSpec]:
         return [t for t in self.tasks.values() if t.role == "target"]
+
+    def model(self, name: str):
+        """The declared spec of `name` (a name, alias or hub id), else a generic spec for a local
+        folder or hub id; see harness.models.specs."""
+        from harness.models.specs import resolve_model_spec
+
+        return resolve_model_spec(self.models, name)
 
 
 def _lookup(table: dict, name: str, kind: str, hint: str):
@@ -296,7 +306,10 @@ def load_registry(tasks_dir: Path | str | None = None) -> Registry:
         experiment = load_experiment_file(path)
         _register(experiments, experiment.name, experiment, path, "experiment")
     _check_references(tasks, suites, experiments)
-    return Registry(tasks=tasks, suites=suites, experiments=experiments)
+    # tasks/models/ holds model specs, not tasks: a recursive task walk must skip that folder.
+    from harness.models.specs import load_model_specs
+
+    return Registry(tasks=tasks, suites=suites, experiments=experiments, models=load_model_specs(root / "models"))
 
 
 def _check_references(tasks: dict[str, TaskSpec], suites: dict[str, SuiteSpec],

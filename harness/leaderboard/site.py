@@ -33,14 +33,16 @@ from harness.leaderboard.compare import (
     research_question,
 )
 from harness.leaderboard.export import leaderboard_csv, leaderboard_document, leaderboard_json
+from harness.resources import leaderboard_files_dir
 from harness.results import load_records
 from harness.results.store import slug
 from harness.spec import Registry, TaskSpec, default_registry
 
 log = logging.getLogger(__name__)
 
-# Templates and assets live beside the package in a checkout; HARNESS_LEADERBOARD_DIR points elsewhere.
-DEFAULT_LEADERBOARD_DIR = Path(__file__).resolve().parents[2] / "leaderboard"
+# Templates and assets ship as package data (leaderboard/ → harness.leaderboard_assets, see
+# harness/resources.py); HARNESS_LEADERBOARD_DIR points elsewhere.
+DEFAULT_LEADERBOARD_DIR = leaderboard_files_dir()
 MARKER = "leaderboard.json"
 TASK_TITLES = {
     "xnli": "XNLI", "pawsx": "PAWS-X", "udpos": "POS", "panx": "NER", "xquad": "XQuAD", "mlqa": "MLQA",

@@ -1,0 +1,1 @@
+"""Package data, not code: the leaderboard's templates and assets, installed as `harness.leaderboard_assets`."""

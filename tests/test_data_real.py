@@ -157,17 +157,14 @@ def test_conllu_treebanks_sentence_counts(xtreme_data):
         sentences = tagging.read_conllu_upos(xtreme_data / "ud" / relpath)
         assert len(sentences) == count, relpath
         assert all(set(s.tags) <= UPOS for s in sentences), relpath
-    # Multiword tokens (French "du" = "de le") are skipped; their parts carry the tags.
+    # Multiword tokens (French "du" = "de le") keep their surface form, as in XTREME's files
+    # (tests/test_udpos_conversion.py compares with them sentence by sentence).
     french = tagging.read_conllu_upos(xtreme_data / "ud/UD_French-GSD/fr_gsd-ud-test.conllu")
-    assert not any(
-        token == "du" and tag == "_"
-        for s in french
-        for token, tag in zip(s.tokens, s.tags, strict=True)
-    )
+    assert not any(tag == "_" for s in french for tag in s.tags)
     # Empty nodes (10.1) of the English dev file are not surface tokens.
     english = tagging.read_conllu_upos(xtreme_data / "ud/UD_English-EWT/en_ewt-ud-dev.conllu")
     assert sum(len(s.tokens) for s in english) == 25148  # integer word lines; 2 empty nodes skipped
-    assert sum(len(s.tokens) for s in french) == 10019  # 279 multiword ranges skipped
+    assert sum(len(s.tokens) for s in french) == 9740  # 10019 words, 279 multiword tokens fused
     # Languages without XTREME's processed file are read from their treebanks.
     assert len(sources.load_split(xtreme_data, "udpos", "ja", "test")) == 550
 

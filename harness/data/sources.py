@@ -175,10 +175,12 @@ def _pawsx(data_dir: Path, lang: str, split: str) -> list[Candidate]:
 
 def _udpos(data_dir: Path, lang: str, split: str) -> list[Candidate]:
     processed = data_dir / "ud" / "xtreme_processed_udpos" / f"{split}-{lang}.tsv"
-    treebanks = tuple(sorted((data_dir / "ud").glob(f"UD_*/{lang}_*-ud-{split}.conllu")))
+    # XTREME merges a language's treebanks in the order of their file names.
+    found = (data_dir / "ud").glob(f"UD_*/{lang}_*-ud-{split}.conllu")
+    treebanks = tuple(sorted(found, key=lambda p: p.name))
 
     def read_treebanks():
-        return [s for path in treebanks for s in tagging.read_conllu_upos(path)]
+        return tagging.read_conllu_treebanks(treebanks)
 
     return [
         Candidate((processed,), lambda: tagging.read_token_tag_tsv(processed)),

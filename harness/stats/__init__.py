@@ -1,0 +1,1 @@
+"""Uncertainty of benchmark numbers: the paired bootstrap over test items (numpy only, no torch)."""

@@ -18,7 +18,9 @@ import yaml
 
 from harness.errors import HarnessError
 from harness.languages import LANGUAGE_NAMES
+from harness.metrics.registry import FORMATS, METRICS
 from harness.resources import builtin_tasks_dir
+from harness.tasktypes import TASK_TYPES as TASK_TYPE_REGISTRY
 
 # The built-in specs ship as package data (tasks/ → harness.tasks, see harness/resources.py);
 # HARNESS_TASKS_DIR points elsewhere, e.g. at a folder of your own tasks.
@@ -32,19 +34,12 @@ GROUP_TITLES = {
     "question_answering": "Question answering",
     "retrieval": "Sentence retrieval",
 }
-TASK_TYPES = (
-    "pair_classification", "token_classification", "extractive_qa", "multiple_choice",
-    "retrieval_tatoeba", "retrieval_bucc", "mlm",
-)
+# Known task types, metrics and prediction formats come from their registries
+# (harness/tasktypes, harness/metrics/registry.py): one home per concern.
+TASK_TYPES = tuple(TASK_TYPE_REGISTRY)
 # Main metric → the per-language metric keys it reports (XTREME's names).
-METRIC_KEYS = {
-    "accuracy": ("accuracy",),
-    "f1": ("f1", "precision", "recall"),
-    "squad_em_f1": ("exact_match", "f1"),
-    "mlqa_em_f1": ("exact_match", "f1"),
-    "bucc_f1": ("f1", "precision", "recall"),
-}
-PREDICTION_FORMATS = {"labels": "tsv", "tags": "tsv", "pairs": "tsv", "indices": "tsv", "squad_json": "json"}
+METRIC_KEYS = {name: entry.keys for name, entry in METRICS.items()}
+PREDICTION_FORMATS = {name: entry.suffix for name, entry in FORMATS.items()}
 VARIANT_FAMILIES = ("baseline", "english", "non_english", "control")
 VARIANT_MODES = ("single", "multitask")
 
@@ -69,7 +64,7 @@ class TaskSpec:
 
     @property
     def is_retrieval(self) -> bool:
-        return self.task_type in ("retrieval_tatoeba", "retrieval_bucc")
+        return TASK_TYPE_REGISTRY[self.task_type].retrieval
 
     @property
     def metric_keys(self) -> tuple[str, ...]:

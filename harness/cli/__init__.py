@@ -16,6 +16,7 @@ import sys
 import traceback
 
 from harness import __version__
+from harness.cli._extras import OPTIONAL_MODULES, check_extras, missing_extra_error
 from harness.errors import HarnessError
 from harness.text_safety import visible
 
@@ -44,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _with_default_command(argv: list[str], commands: set[str]) -> list[str]:
     global_flags = {"-h", "--help", "--version", "-v", "--verbose"}
     first = next((a for a in argv if a not in {"-v", "--verbose"}), None)
-    if first is None or (first not in commands and first not in global_flags and first.startswith("-")):
+    if first is not None and first not in commands and first not in global_flags and first.startswith("-"):
         verbose = [a for a in argv if a in {"-v", "--verbose"}]
         rest = [a for a in argv if a not in {"-v", "--verbose"}]
         return verbose + [DEFAULT_COMMAND] + rest
@@ -66,12 +67,19 @@ def main(argv: list[str] | None = None) -> int:
     )
     if not getattr(args, "func", None):
         parser.print_help()
-        return 2
+        return 0 if args.command is None else 2  # bare `harness` asks for help; `harness data` lacks a command
     try:
+        check_extras(args.command)
         return int(args.func(args) or 0)
     except HarnessError as err:
         print(f"harness {args.command}: error: {visible(err)}", file=sys.stderr)
         return err.exit_code
+    except ModuleNotFoundError as err:
+        module = (err.name or "").partition(".")[0]
+        if module not in OPTIONAL_MODULES:
+            raise
+        print(f"harness {args.command}: error: {missing_extra_error(args.command, module)}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print(f"harness {args.command}: interrupted; finished results are kept.", file=sys.stderr)
         return 130

@@ -116,7 +116,7 @@ def test_cache_is_keyed_by_split_and_layer_and_survives_corruption(tiny_dir, tmp
     cache = tmp_path / "cache"
     embedder = Embedder(tiny_dir, layer=2, cache_dir=cache, progress=False)
     first = embedder.embed(SENTENCES, "bucc2018", "zh", "src", "dev")
-    files = sorted(cache.iterdir())
+    files = sorted(cache.glob("*.npy"))
     assert len(files) == 1 and ".dev.layer2.mean." in files[0].name
 
     calls = []
@@ -131,14 +131,14 @@ def test_cache_is_keyed_by_split_and_layer_and_survives_corruption(tiny_dir, tmp
     assert calls == []  # served from the cache
     # Same sentences, other split: a separate entry (XTREME's candidate cache was not keyed by split).
     np.testing.assert_allclose(embedder.embed(SENTENCES, "bucc2018", "zh", "src", "test"), first, atol=1e-6)
-    assert len(calls) == 1 and len(list(cache.iterdir())) == 2
+    assert len(calls) == 1 and len(list(cache.glob("*.npy"))) == 2
     # Other layer: other vectors, another entry.
     layer1 = Embedder(tiny_dir, layer=1, cache_dir=cache, progress=False)
     other = layer1.embed(SENTENCES, "bucc2018", "zh", "src", "dev")
-    assert not np.allclose(other, first) and len(list(cache.iterdir())) == 3
+    assert not np.allclose(other, first) and len(list(cache.glob("*.npy"))) == 3
     # Other sentences: another entry.
     embedder.embed(SENTENCES[:3], "bucc2018", "zh", "src", "dev")
-    assert len(list(cache.iterdir())) == 4
+    assert len(list(cache.glob("*.npy"))) == 4
     # A corrupted cache file is recomputed with a warning, not a crash.
     files[0].write_bytes(b"\x93NUMPY garbage")
     with caplog.at_level(logging.WARNING):
@@ -154,7 +154,7 @@ def test_cache_is_keyed_by_split_and_layer_and_survives_corruption(tiny_dir, tmp
 def test_cache_of_the_wrong_shape_is_recomputed(tiny_dir, tmp_path, caplog):
     embedder = Embedder(tiny_dir, layer=1, cache_dir=tmp_path, progress=False)
     embedder.embed(SENTENCES, "tatoeba", "de", "eng", "test")
-    (path,) = tmp_path.iterdir()
+    (path,) = tmp_path.glob("*.npy")
     np.save(path, np.zeros((2, 3), dtype=np.float32))
     with caplog.at_level(logging.WARNING):
         vectors = embedder.embed(SENTENCES, "tatoeba", "de", "eng", "test")

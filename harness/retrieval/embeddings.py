@@ -191,7 +191,8 @@ def encode_sentences(
 ) -> np.ndarray:
     """(n, hidden) float32 pooled hidden states of ``settings.layer``, in the input order."""
     import torch
-    from tqdm.auto import tqdm
+
+    from harness.logs import progress as progress_bar
 
     num_layers = int(model.config.num_hidden_layers)
     if settings.layer > num_layers:
@@ -214,7 +215,7 @@ def encode_sentences(
         else contextlib.nullcontext()
     )
     with (torch.inference_mode(), autocast, _only_first_layers(model, settings.layer) as truncated,
-          tqdm(total=n, desc=desc, disable=not progress, unit="sent") as bar):
+          progress_bar(total=n, desc=desc, disable=not progress, unit="sent") as bar):
         for index in batches:
             batch = tokenizer.pad([{"input_ids": ids[i]} for i in index], return_tensors="pt")
             input_ids, attention = batch["input_ids"].to(device), batch["attention_mask"].to(device)
@@ -256,8 +257,22 @@ class CacheKey:
                 f"{s.pooling}.len{s.max_length}.{s.precision}.{self.digest()}.npy")
 
 
+def checksum_path(path: Path) -> Path:
+    """The sidecar holding the sha256 of a cached matrix's bytes."""
+    return path.with_name(path.name + ".sha256")
+
+
+def array_sha256(array: np.ndarray) -> str:
+    """sha256 over the float32 values in row order (the dtype and shape are checked apart)."""
+    return hashlib.sha256(memoryview(np.ascontiguousarray(array, dtype=np.float32)).cast("B")).hexdigest()
+
+
 def load_cached(path: Path, rows: int) -> np.ndarray | None:
-    """The cached matrix, or None (with a warning) if it is missing, corrupt or the wrong shape."""
+    """The cached matrix, or None (with one warning) if it is corrupt, unverifiable or the wrong shape.
+
+    Why the sidecar hash: finite garbage (a disk fault, a stray write, a cache copied between
+    machines by hand) loads as a valid matrix and silently changes retrieval scores.
+    """
     if not path.is_file():
         return None
     try:
@@ -269,15 +284,28 @@ def load_cached(path: Path, rows: int) -> np.ndarray | None:
         log.warning("%s: embedding cache has shape %s %s, expected %d finite float32 rows; recomputing",
                     path, array.shape, array.dtype, rows)
         return None
+    try:
+        expected = checksum_path(path).read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        log.warning("%s: embedding cache has no readable checksum file; recomputing", path)
+        return None
+    if array_sha256(array) != expected:
+        log.warning("%s: embedding cache differs from its sha256 (corrupted or changed); recomputing", path)
+        return None
     return array
 
 
 def save_cached(path: Path, array: np.ndarray) -> None:
-    """Atomic write, so that an interrupted run never leaves a half-written cache file."""
+    """Atomic writes of the matrix and its sha256, so an interrupted run leaves nothing trusted."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    array = np.ascontiguousarray(array, dtype=np.float32)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    side = checksum_path(path)
+    side_tmp = side.with_name(f".{side.name}.{os.getpid()}.tmp")
+    side_tmp.write_text(array_sha256(array) + "\n", encoding="ascii")
     with tmp.open("wb") as handle:
-        np.save(handle, array.astype(np.float32, copy=False), allow_pickle=False)
+        np.save(handle, array, allow_pickle=False)
+    side_tmp.replace(side)
     tmp.replace(path)
 
 

@@ -131,7 +131,7 @@ def read(site: Path, page: str) -> str:
 def test_site_has_every_page_and_data_file(site):
     files = sorted(str(p.relative_to(site)) for p in site.rglob("*") if p.is_file())
     assert files == sorted(
-        ["index.html", "leaderboard.csv", "leaderboard.json", "assets/sort.js", "assets/style.css",
+        [".harness-site.json", "index.html", "leaderboard.csv", "leaderboard.json", "assets/sort.js", "assets/style.css",
          "mini/index.html", "mini/variants.html", "mini/question.html"]
         + [f"mini/tasks/{task}.html" for task in MINI.tasks])
 
@@ -306,8 +306,10 @@ def test_rebuild_replaces_previous_site_but_never_a_foreign_folder(tmp_path):
     for task in MINI.tasks:
         write_record(record("baseline", task, 60.0), results)
     site = tmp_path / "site"
-    (site / "mini" / "tasks").mkdir(parents=True)
-    (site / "leaderboard.json").write_text("{}")
+    build_site(results, site)
+    # A page an earlier build wrote (listed in its manifest) that this build no longer makes.
+    manifest = json.loads((site / ".harness-site.json").read_text())
+    (site / ".harness-site.json").write_text(json.dumps({**manifest, "files": manifest["files"] + ["mini/tasks/stale.html"]}))
     (site / "mini" / "tasks" / "stale.html").write_text("old")
     build_site(results, site)
     assert not (site / "mini" / "tasks" / "stale.html").exists()

@@ -15,7 +15,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "tasks, and one page per task. The site works from file:// and needs no network.")
     parser.add_argument("results", type=Path, metavar="RESULTS_DIR", help="folder of *.result.json records")
     parser.add_argument("-o", "--output", required=True, type=Path, metavar="SITE_DIR",
-                        help="folder for the site (created; a previous build there is replaced)")
+                        help="folder for the site: created, or a previous build there is swapped for the new "
+                             "one in one step (files the build did not write are kept); a non-empty folder "
+                             "without a previous build's manifest (.harness-site.json) is refused")
     parser.add_argument("--baseline-variant", default=None, metavar="NAME",
                         help="variant the others are compared with (default: baseline, no intermediate task)")
     parser.add_argument("--suite", action="append", metavar="NAME",

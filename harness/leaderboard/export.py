@@ -1,7 +1,8 @@
 """`leaderboard.json` and `leaderboard.csv`: the site's numbers for programs and spreadsheets.
 
 Both are rendered from the same boards as the HTML, rounded to four decimals, with keys sorted,
-so the same results give the same bytes.
+so the same results give the same bytes. Names arrive cleaned and capped (`site.displayable`);
+the CSV also neutralises formula-looking cells, which the JSON has no need for.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import pandas as pd
 
 from harness.leaderboard.board import SuiteBoard, SystemRow
 from harness.leaderboard.compare import ComparisonGroup, Delta, QuestionGroup
+from harness.text_safety import csv_cell, strip_controls
 
 SCHEMA = "harness-leaderboard"
 SCHEMA_VERSION = 1
@@ -157,6 +159,11 @@ def leaderboard_frame(boards: list[SuiteBoard]) -> pd.DataFrame:
 
 
 def leaderboard_csv(boards: list[SuiteBoard]) -> bytes:
+    """The wide table as CSV; text cells a spreadsheet would run as formulas get a leading quote (OWASP)."""
+    frame = leaderboard_frame(boards)
+    for column in frame.columns:
+        if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column]):
+            frame[column] = frame[column].map(lambda v: csv_cell(strip_controls(v)) if isinstance(v, str) else v)
     buffer = io.StringIO()
-    leaderboard_frame(boards).to_csv(buffer, index=False, float_format=f"%.{DECIMALS}f", lineterminator="\n")
+    frame.to_csv(buffer, index=False, float_format=f"%.{DECIMALS}f", lineterminator="\n")
     return buffer.getvalue().encode("utf-8")

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import json
 import logging
+import dataclasses
 import os
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import markupsafe
 
 from harness import __version__
 from harness.errors import HarnessError
@@ -33,17 +34,18 @@ from harness.leaderboard.compare import (
     research_question,
 )
 from harness.leaderboard.export import leaderboard_csv, leaderboard_document, leaderboard_json
+from harness.leaderboard.publish import publish_site
 from harness.resources import leaderboard_files_dir
 from harness.results import load_records
 from harness.results.store import slug
 from harness.spec import Registry, TaskSpec, default_registry
+from harness.text_safety import safe_name, safe_note, strip_controls
 
 log = logging.getLogger(__name__)
 
 # Templates and assets ship as package data (leaderboard/ → harness.leaderboard_assets, see
 # harness/resources.py); HARNESS_LEADERBOARD_DIR points elsewhere.
 DEFAULT_LEADERBOARD_DIR = leaderboard_files_dir()
-MARKER = "leaderboard.json"
 TASK_TITLES = {
     "xnli": "XNLI", "pawsx": "PAWS-X", "udpos": "POS", "panx": "NER", "xquad": "XQuAD", "mlqa": "MLQA",
     "tydiqa": "TyDiQA-GoldP", "bucc2018": "BUCC", "tatoeba": "Tatoeba",
@@ -93,15 +95,25 @@ def task_title(task: TaskSpec | str) -> str:
     return TASK_TITLES.get(name, name)
 
 
+def _no_controls(value: Any) -> Any:
+    """Jinja's finalize: no control character reaches a page, whichever template prints the value."""
+    if isinstance(value, markupsafe.Markup):
+        return markupsafe.Markup(strip_controls(str(value), keep_layout=True))
+    if isinstance(value, str):
+        return strip_controls(value, keep_layout=True)
+    return value
+
+
 def _environment(templates: Path) -> jinja2.Environment:
     if not templates.is_dir():
         raise HarnessError(f"{templates}: leaderboard templates not found; set HARNESS_LEADERBOARD_DIR to the "
                            "folder holding templates/ and assets/")
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates)), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                             keep_trailing_newline=True)
+                             keep_trailing_newline=True, finalize=_no_controls)
     env.filters.update(score=fmt_score, delta=fmt_delta, delta_class=delta_class, language=language_name,
-                       task_title=task_title, slug=slug, tojson_sorted=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+                       task_title=task_title, slug=slug, tojson_sorted=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False),
+                       safe_name=safe_name, safe_note=safe_note)
     env.globals.update(version=__version__, family_titles=FAMILY_TITLES, metric_titles=METRIC_TITLES,
                        metric_names=METRIC_NAMES, family_badges=FAMILY_BADGES, question_families=QUESTION_FAMILIES)
     return env
@@ -222,12 +234,36 @@ def question_chart(group: QuestionGroup) -> charts.Chart:
 # --------------------------------------------------------------------------- building
 
 
+def _displayable_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return safe_name(value) if len(value) <= 200 else safe_note(value)
+    if isinstance(value, dict):
+        return {safe_name(k): _displayable_value(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_displayable_value(v) for v in value]
+    return value
+
+
+def displayable(record: Any) -> Any:
+    """A copy of `record` whose names and notes are safe on every page, the CSV and the JSON.
+
+    Control characters go, names are cut to 200 characters and notes and protocol text to 2000
+    (with a hash, so two long names stay apart): a 1 MB name must not be copied into every page.
+    """
+    return dataclasses.replace(
+        record, experiment=safe_name(record.experiment), variant=safe_name(record.variant),
+        model=safe_name(record.model), notes=safe_note(record.notes or ""),
+        variant_family=None if record.variant_family is None else safe_name(record.variant_family),
+        protocol=_displayable_value(record.protocol))
+
+
 def render_site(records: list, registry: Registry, *, baseline_variant: str = "baseline",
                 suites: list[str] | None = None, require_baseline: bool = False,
                 leaderboard_root: Path | None = None) -> dict[str, bytes]:
     """Every file of the site, by relative path, rendered in memory."""
     if not records:
         raise HarnessError("no result records to show; run `harness run` first (records end in .result.json)")
+    records = [displayable(record) for record in records]
     boards = build_boards(records, registry, suites)
     if require_baseline and not any(row.variant == baseline_variant for b in boards for row in b.systems):
         present = sorted({row.variant for b in boards for row in b.systems})
@@ -274,27 +310,8 @@ def render_site(records: list, registry: Registry, *, baseline_variant: str = "b
 
 
 def write_site(files: dict[str, bytes], site_dir: Path) -> None:
-    """Replace a previous build in `site_dir` (never a folder that is not one) with `files`."""
-    site_dir = Path(site_dir)
-    if site_dir.exists():
-        if not site_dir.is_dir():
-            raise HarnessError(f"{site_dir}: exists and is not a folder; choose another -o/--output")
-        entries = sorted(site_dir.iterdir())
-        if entries and not (site_dir / MARKER).is_file():
-            raise HarnessError(f"{site_dir}: folder is not empty and holds no previous leaderboard ({MARKER}); "
-                               "choose a new or empty folder so nothing of yours is overwritten")
-        for entry in entries:  # a previous build: clear it so removed pages do not linger
-            if entry.is_dir() and not entry.is_symlink():
-                shutil.rmtree(entry)
-            else:
-                entry.unlink()
-    site_dir.mkdir(parents=True, exist_ok=True)
-    # The marker first: a build cut short still counts as ours, so the next build may replace it.
-    ordered = sorted(files.items(), key=lambda item: item[0] != MARKER)
-    for relative, content in ordered:
-        target = site_dir / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content)
+    """Swap `files` into `site_dir` atomically, replacing only what a previous build wrote (see publish.py)."""
+    publish_site(files, Path(site_dir))
 
 
 def build_site(results_dir: Path | str, site_dir: Path | str, *, baseline_variant: str = "baseline",

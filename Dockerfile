@@ -116,13 +116,16 @@ ENV HF_HOME=/models \
     HARNESS_RESULTS_DIR=/results \
     HARNESS_SITE_DIR=/site
 
-# The harness itself last: a code change rebuilds only this layer. The source tree
-# stays in /opt/harness (task specs, leaderboard templates), installed in place.
-COPY --chown=harness:harness . /opt/harness
-WORKDIR /opt/harness
-RUN python -m pip install --no-cache-dir --no-deps -e . \
+# The harness itself last: a code change rebuilds only this layer. A regular (non-editable)
+# install, like `pip install harness`: task specs and leaderboard templates ship inside the
+# package (harness.tasks, harness.leaderboard_assets), so the source tree is not kept.
+COPY . /tmp/harness-src
+RUN python -m pip install --no-cache-dir --no-deps /tmp/harness-src \
+    && rm -rf /tmp/harness-src \
     && python -m pip check \
-    && harness --help > /dev/null
+    && harness --help > /dev/null \
+    && harness ls tasks > /dev/null
+WORKDIR /opt/harness
 
 USER ${HARNESS_UID}:${HARNESS_UID}
 VOLUME ["/data", "/results", "/models", "/site"]

@@ -13,7 +13,7 @@ export OMP_NUM_THREADS ?= 1
 
 .PHONY: run test test-fast lint format bench image image-smoke site clean
 
-$(STAMP): pyproject.toml requirements/cpu.txt
+$(STAMP): pyproject.toml setup.py requirements/cpu.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -r requirements/cpu.txt

@@ -15,27 +15,16 @@ from pathlib import Path
 import torch
 
 from harness.errors import HarnessError
-
-TASK_TYPES = ("pair_classification", "token_classification", "extractive_qa",
-              "multiple_choice", "mlm")
-HEAD_CLASSES = {
-    "pair_classification": "AutoModelForSequenceClassification",
-    "token_classification": "AutoModelForTokenClassification",
-    "extractive_qa": "AutoModelForQuestionAnswering",
-    "multiple_choice": "AutoModelForMultipleChoice",
-    "mlm": "AutoModelForMaskedLM",
-}
-LABELLED = ("pair_classification", "token_classification")
+from harness.tasktypes import TASK_TYPES, task_type
 
 
-def head_class(task_type: str):
-    """The transformers Auto class for a task type."""
-    import transformers
-
-    if task_type not in HEAD_CLASSES:
-        raise HarnessError(f"task_type {task_type!r} cannot be trained; use one of "
-                           f"{', '.join(TASK_TYPES)}")
-    return getattr(transformers, HEAD_CLASSES[task_type])
+def head_class(task_type_name: str):
+    """The transformers Auto class of a task type's head (declared by its `harness.tasktypes` object)."""
+    kind = task_type(task_type_name)
+    if not kind.trained:
+        trainable = ", ".join(name for name, t in TASK_TYPES.items() if t.trained)
+        raise HarnessError(f"task_type {task_type_name!r} cannot be trained; use one of {trainable}")
+    return kind.head_class()
 
 
 def check_encoder_dir(path: str | Path) -> Path:
@@ -46,27 +35,27 @@ def check_encoder_dir(path: str | Path) -> Path:
     return path
 
 
-def build_head(encoder_dir: str | Path, task_type: str, labels: Sequence[str] | None = None,
+def build_head(encoder_dir: str | Path, task_type_name: str, labels: Sequence[str] | None = None,
                seed: int = 0):
-    """A new head of `task_type` on the encoder in `encoder_dir`, initialised from `seed`."""
+    """A new head of `task_type_name` on the encoder in `encoder_dir`, initialised from `seed`."""
     encoder_dir = check_encoder_dir(encoder_dir)
     kwargs = {}
-    if task_type in LABELLED:
+    if task_type(task_type_name).labelled:
         if not labels:
-            raise HarnessError(f"task_type {task_type}: the task spec must list its `labels`")
+            raise HarnessError(f"task_type {task_type_name}: the task spec must list its `labels`")
         kwargs = {"num_labels": len(labels), "id2label": dict(enumerate(labels)),
                   "label2id": {label: i for i, label in enumerate(labels)}}
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        return head_class(task_type).from_pretrained(encoder_dir, **kwargs)
+        return head_class(task_type_name).from_pretrained(encoder_dir, **kwargs)
 
 
-def load_trained(model_dir: str | Path, task_type: str):
+def load_trained(model_dir: str | Path, task_type_name: str):
     """(model with head, tokenizer) saved by a training run."""
     from transformers import AutoTokenizer
 
     model_dir = check_encoder_dir(model_dir)
-    return head_class(task_type).from_pretrained(model_dir), AutoTokenizer.from_pretrained(model_dir)
+    return head_class(task_type_name).from_pretrained(model_dir), AutoTokenizer.from_pretrained(model_dir)
 
 
 def save_encoder_only(model_dir_or_model, out_dir: str | Path, tokenizer=None) -> Path:

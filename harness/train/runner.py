@@ -197,29 +197,17 @@ def predict(model_dir: str | Path, task_type: str, examples: Sequence[Any],
     """Predictions in the examples' order: label strings (pair classification), one tag list per
     sentence (token classification), {qid: answer text} (extractive QA), choice indices
     (multiple choice)."""
-    from harness.train.choice import decode_choices
-    from harness.train.pair import decode_pairs
-    from harness.train.qa import postprocess_qa
-    from harness.train.tagging import decode_tagged, default_fallback
+    from harness.tasktypes import task_type as task_type_named
 
+    kind = task_type_named(task_type)
     hp = as_hyperparameters(hp)
     if not examples:
-        return {} if task_type == "extractive_qa" else []
+        return kind.empty_predictions()
     model, tokenizer = load_trained(model_dir, task_type)
     encoded = encode_task(task_type, tokenizer, examples, hp, None, training=False)
     outputs = _forward(model, tokenizer, encoded, task_type, hp)
     id2label = {int(k): v for k, v in model.config.id2label.items()}
-    if task_type == "pair_classification":
-        return decode_pairs(outputs, id2label)
-    if task_type == "token_classification":
-        labels = [id2label[i] for i in sorted(id2label)]
-        return decode_tagged(examples, encoded, outputs, id2label, default_fallback(labels))
-    if task_type == "extractive_qa":
-        start, end = outputs
-        return postprocess_qa(examples, encoded.meta, start, end, hp.n_best,
-                              hp.max_answer_length, hp.version_2_with_negative,
-                              hp.null_score_diff_threshold)
-    return decode_choices(outputs)
+    return kind.decode(examples, encoded, outputs, id2label, hp)
 
 
 def _forward(model, tokenizer, encoded: Encoded, task_type: str, hp: Hyperparameters):

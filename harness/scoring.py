@@ -17,6 +17,7 @@ from harness.errors import HarnessError
 from harness.metrics.registry import format_of, score_files
 from harness.results.aggregate import aggregate
 from harness.spec import GROUP_TITLES, Registry, SuiteSpec, TaskSpec, default_registry
+from harness.text_safety import visible
 
 log = logging.getLogger(__name__)
 
@@ -152,8 +153,10 @@ def _parse_pairs(path: Path) -> list[tuple[str, str]]:
 
 
 def read_pair_files(task: TaskSpec, prediction: Path, gold: Path) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """(gold pairs, predicted pairs) of BUCC sentence ids."""
-    return _parse_pairs(gold), _parse_pairs(prediction)
+    """(gold pairs, predicted pairs) of BUCC sentence ids. An empty prediction file is a valid
+    answer (nothing mined above the threshold): it scores P/R/F1 0, not an error."""
+    predicted = [] if prediction.is_file() and prediction.stat().st_size == 0 else _parse_pairs(prediction)
+    return _parse_pairs(gold), predicted
 
 
 def read_squad_files(task: TaskSpec, prediction: Path, gold: Path) -> tuple[list[tuple[str, list[str]]], dict[str, str]]:
@@ -234,4 +237,4 @@ def format_table(sheet: dict, registry: Registry | None = None) -> str:
             rows.append(f"{'Overall, mean over categories':<34} {overall['mean_over_groups']:.2f}{flag}")
     else:
         rows.append("Overall: not shown (not every task of the suite was scored)")
-    return "\n".join(rows)
+    return visible("\n".join(rows))  # names come from specs a user may edit: no live control codes

@@ -20,6 +20,7 @@ from harness.errors import HarnessError
 from harness.languages import LANGUAGE_NAMES
 from harness.metrics.registry import FORMATS, METRICS
 from harness.resources import builtin_tasks_dir
+from harness.strict_yaml import safe_load_unique
 from harness.tasktypes import TASK_TYPES as TASK_TYPE_REGISTRY
 
 # The built-in specs ship as package data (tasks/ → harness.tasks, see harness/resources.py);
@@ -158,7 +159,7 @@ def _lookup(table: dict, name: str, kind: str, hint: str):
 
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        document = safe_load_unique(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as err:
         raise HarnessError(f"{path}: invalid YAML: {err}") from None
     if not isinstance(document, dict):

@@ -318,8 +318,8 @@ def build_site(results_dir: Path | str, site_dir: Path | str, *, baseline_varian
                registry: Registry | None = None, suites: list[str] | None = None,
                require_baseline: bool = False) -> Path:
     """Build the leaderboard of every record under `results_dir` into `site_dir`; returns its index.html."""
-    records = load_records(results_dir)
     registry = registry or default_registry()
+    records = load_records(results_dir, registry)
     files = render_site(records, registry, baseline_variant=baseline_variant, suites=suites,
                         require_baseline=require_baseline)
     write_site(files, Path(site_dir))

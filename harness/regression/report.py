@@ -10,13 +10,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from harness.regression.compare import CheckResult, Finding
+from harness.text_safety import safe_name
 
 MAX_ROWS_FOLDED = 200
 _MARKDOWN_SPECIAL = "\\`*_[]|"
 
 
 def escape(text: str) -> str:
-    """Text safe inside a Markdown table cell that GitHub renders (HTML is escaped too)."""
+    """Text safe inside a Markdown table cell that GitHub renders (HTML is escaped too).
+
+    Control characters go and names are capped (`text_safety`), so a NUL, an ESC sequence or a
+    megabyte-long name in a record cannot reach the job summary.
+    """
+    text = safe_name(text)
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = "".join(f"\\{char}" if char in _MARKDOWN_SPECIAL else char for char in text)
     return " ".join(text.split())

@@ -6,6 +6,8 @@ import argparse
 import os
 from pathlib import Path
 
+from harness.cli._options import positive_int
+
 TASKS = ("tatoeba", "bucc2018")
 
 
@@ -27,14 +29,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--layer", type=int, help="hidden layer, 1-based; 0 = embedding output "
                         "(default: per model, e.g. 8 for mBERT, 14 for XLM-R Large; recorded)")
     parser.add_argument("--pooling", choices=("mean", "cls"), default="mean")
-    parser.add_argument("--max-length", type=int, default=512, help="tokens per sentence (default 512)")
+    parser.add_argument("--max-length", type=positive_int, default=512, help="tokens per sentence (default 512)")
     parser.add_argument("--prefix", help="text put before every sentence (default: the model's own; "
                         "'query: ' for e5)")
-    parser.add_argument("--batch-size", type=int, default=256, help="most sentences per batch")
-    parser.add_argument("--max-tokens", type=int, default=4096,
+    parser.add_argument("--batch-size", type=positive_int, default=256, help="most sentences per batch")
+    parser.add_argument("--max-tokens", type=positive_int, default=4096,
                         help="most padded tokens per batch (batches are length-sorted)")
     parser.add_argument("--margin", choices=("ratio", "distance", "absolute"), default="ratio")
-    parser.add_argument("--k", type=int, default=4, help="BUCC: neighbourhood size of the margin")
+    parser.add_argument("--k", type=positive_int, default=4, help="BUCC: neighbourhood size of the margin")
     parser.add_argument("--strategy", default="max",
                         choices=("max", "forward", "backward", "intersection", "union"),
                         help="BUCC candidates: max = both directions, each sentence used once (LASER)")

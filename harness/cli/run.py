@@ -102,14 +102,12 @@ def _data_dir(args: argparse.Namespace, suite) -> Path:
     if args.data_dir is not None:
         return _checked_dir(args.data_dir, "--data-dir")
     if suite.data == "mini":
-        from harness.data.mini import build_mini_data
+        from harness.data.mini import ensure_mini_data
         from harness.pipeline.ranks import ensure_process_group, on_main
 
         path = args.work_dir / "mini-data"
-        if not (path / "MANIFEST.json").is_file():
-            ensure_process_group()
-            log.info("generating the mini suite data in %s", path)
-            on_main(lambda: build_mini_data(path))
+        ensure_process_group()
+        on_main(lambda: ensure_mini_data(path))  # written once, checked against its manifest every run
         return path
     if os.environ.get("HARNESS_DATA_DIR"):
         return _checked_dir(Path(os.environ["HARNESS_DATA_DIR"]), "HARNESS_DATA_DIR")

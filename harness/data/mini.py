@@ -14,6 +14,7 @@ so zero-shot transfer from English can be measured.
 from __future__ import annotations
 
 import json
+import logging
 import random
 from collections.abc import Callable
 from pathlib import Path
@@ -61,6 +62,8 @@ MINI_TASKS = (
 SIZES = {"train": 600, "dev": 90, "test": 90}
 GENERATOR = "harness data mini"
 GENERATOR_VERSION = 1
+
+log = logging.getLogger(__name__)
 
 
 def _rng(seed: int, *names: object) -> random.Random:
@@ -513,4 +516,56 @@ def build_mini_data(out_dir: Path, seed: int = 0) -> Path:
     }
     record_files(out_dir, manifest, files.written, f"{GENERATOR} --seed {seed}")
     write_manifest(out_dir, manifest)
+    return out_dir
+
+
+def mini_data_problems(out_dir: Path, seed: int = 0) -> list[str]:
+    """Why the mini suite in ``out_dir`` cannot be used as it is (empty list: it matches its manifest)."""
+    from harness.data.download import verify
+
+    out_dir = Path(out_dir)
+    if not (out_dir / MANIFEST).is_file():
+        return [f"no {MANIFEST}"]
+    try:
+        manifest = read_manifest(out_dir)
+    except HarnessError as err:
+        return [str(err)]
+    if manifest.get("generator") != GENERATOR:
+        return []  # downloaded data is the user's: `harness data verify` checks it on request
+    if manifest.get("generator_version") != GENERATOR_VERSION or manifest.get("seed") != seed:
+        return [f"written by generator version {manifest.get('generator_version')} with seed "
+                f"{manifest.get('seed')}, this is version {GENERATOR_VERSION} with seed {seed}"]
+    if not manifest.get("files"):
+        return [f"{MANIFEST} lists no files"]
+    try:
+        return verify(out_dir)
+    except (HarnessError, OSError, AttributeError, TypeError) as err:
+        return [f"{MANIFEST} cannot be checked ({err})"]
+
+
+def ensure_mini_data(out_dir: Path, seed: int = 0) -> Path:
+    """The mini suite in ``out_dir``: written when absent, checked against its manifest (every
+    file's sha256; the whole suite is a few MB) on every run, written again when it changed.
+
+    Why regenerate rather than refuse: the folder is the harness's own cache, and the
+    generator is deterministic, so rewriting it restores exactly the data the plan expects.
+    A lock beside the folder makes a second run wait instead of reading half-written files.
+    """
+    from harness.pipeline.locks import step_lock
+
+    out_dir = Path(out_dir)
+    with step_lock(out_dir.parent / "locks", f"data-{out_dir.name}", f"the mini data in {out_dir}"):
+        problems = mini_data_problems(out_dir, seed)
+        if not problems:
+            return out_dir
+        if (out_dir / MANIFEST).is_file():
+            more = f" and {len(problems) - 1} more" if len(problems) > 1 else ""
+            log.warning("%s: the mini data changed (%s%s); writing it again", out_dir, problems[0], more)
+        else:
+            log.info("generating the mini suite data in %s", out_dir)
+        build_mini_data(out_dir, seed)
+        still = mini_data_problems(out_dir, seed)
+        if still:
+            raise HarnessError(f"{out_dir}: the mini data does not match its manifest even after writing it again "
+                               f"({still[0]}); delete the folder and run again")
     return out_dir

@@ -11,11 +11,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tqdm import tqdm
-
 from harness.data.sources import load_mix, load_split
 from harness.errors import HarnessError
+from harness.logs import progress
 from harness.pipeline.checkpoints import CheckpointStore
+from harness.pipeline.locks import StepLock, lock_path
 from harness.pipeline.plan import (
     Plan,
     Step,
@@ -24,7 +24,7 @@ from harness.pipeline.plan import (
     merged_hyperparameters,
 )
 from harness.pipeline.predictions import score_predictions, write_gold, write_predictions
-from harness.pipeline.ranks import ensure_process_group, is_main_process, on_main
+from harness.pipeline.ranks import barrier, ensure_process_group, is_main_process, on_main
 from harness.results import ResultRecord, read_record, record_path, write_record
 from harness.spec import Registry, TaskSpec
 
@@ -39,7 +39,8 @@ class Executor:
         self.registry = registry
         self.data_dir = Path(data_dir)
         self.settings = plan.settings
-        self.store = CheckpointStore(self.settings.work_dir / "checkpoints")
+        self.lock_dir = self.settings.work_dir / "locks"
+        self.store = CheckpointStore(self.settings.work_dir / "checkpoints", lock_dir=self.lock_dir)
         self.encoders: dict[str, Path] = {}
         self.finished: list[Path] = []
         self.skipped: list[Path] = []
@@ -81,6 +82,11 @@ class Executor:
         except HarnessError as err:
             log.warning("%s; the step runs again", err)
             return False
+        except (ValueError, TypeError, KeyError, AttributeError, OSError, RecursionError) as err:
+            # Binary, UTF-16 or malformed: unusable, so the step is done again and replaces it.
+            log.warning("%s: unreadable result record (%s: %s); the step runs again",
+                        path, type(err).__name__, str(err)[:200])
+            return False
         return record.protocol.get("run_key") == step.key
 
     def predictions_dir(self, step: Step) -> Path:
@@ -95,7 +101,7 @@ class Executor:
         started = time.monotonic()
         self.encoders[model_step.key] = self.prepare_model(model_step) / "encoder"
         self._clock("model", started)
-        bar = tqdm(rest, desc="experiment", unit="step", dynamic_ncols=True)
+        bar = progress(rest, desc="experiment", unit="step", announce=True)
         for step in bar:
             bar.set_postfix_str(step.label[:60])
             started = time.monotonic()
@@ -111,6 +117,17 @@ class Executor:
             self.encoders[step.key] = self.store.get_or_build(
                 "intermediate", step.key, lambda out: self.train_intermediate(step, out)) / "encoder"
             return
+        # One writer per step: a second run in this work folder waits here, then finds the record.
+        lock = StepLock(lock_path(self.lock_dir, f"step-{step.key}"), f"step {step.label}")
+        if is_main_process():
+            lock.acquire()
+        barrier()  # every rank reads the record only once rank 0 holds the step
+        try:
+            self._run_locked_step(step, started)
+        finally:
+            lock.release()
+
+    def _run_locked_step(self, step: Step, started: float) -> None:
         if self._already_done(step):
             self.skipped.append(self._record_path(step))
             log.info("done before: %s", step.label)
@@ -186,7 +203,7 @@ class Executor:
         languages: dict[str, dict[str, float]] = {}
         skipped_notes = []
         out_dir = self.predictions_dir(step)
-        for lang in tqdm(step.languages, desc=f"{task.name} zero-shot", unit="lang", leave=False):
+        for lang in progress(step.languages, desc=f"{task.name} zero-shot", unit="lang", leave=False):
             if lang == "en" and task.train_source == task.name and s.train_split == s.eval_split:
                 skipped_notes.append(f"en not evaluated: its {s.eval_split} split was the training data")
                 continue

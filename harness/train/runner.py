@@ -19,6 +19,7 @@ from typing import Any
 import torch
 
 from harness.errors import HarnessError
+from harness.logs import apply_to_trainer
 from harness.train.distributed import (
     DEFAULT_DEEPSPEED,
     deepspeed_label,
@@ -144,6 +145,7 @@ def run_trainer(model, tokenizer, train_dataset, collator, out_dir: str | Path,
     trainer = counting_trainer_class()(model=model, args=args, train_dataset=train_dataset,
                                        data_collator=collator, processing_class=tokenizer,
                                        callbacks=callbacks)
+    apply_to_trainer(trainer)  # bars only on a terminal; loss dicts to the log, not stdout
     started = time.perf_counter()
     result = trainer.train()
     seconds = time.perf_counter() - started
@@ -218,6 +220,7 @@ def _forward(model, tokenizer, encoded: Encoded, task_type: str, hp: Hyperparame
         args = training_arguments(Path(scratch), hp, 0, None, None)
         trainer = Trainer(model=model, args=args, data_collator=collator_for(task_type, tokenizer),
                           processing_class=tokenizer)
+        apply_to_trainer(trainer)
         output = trainer.predict(encoded.dataset())
     return output.predictions
 

@@ -24,11 +24,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from harness.errors import HarnessError
     from harness.results.store import write_json_atomic
     from harness.scoring import format_table, score_submission
     from harness.spec import default_registry
 
     registry = default_registry()
+    for task in args.tasks or ():
+        folder = args.predictions / task
+        if args.predictions.is_dir() and not folder.is_dir():
+            raise HarnessError(f"{folder}: no predictions for --tasks {task} (folder not found); write "
+                               f"{task}/{args.split}-<lang>.<tsv|json> or leave the task out of --tasks")
     sheet = score_submission(args.predictions, args.labels, tasks=args.tasks, allow_partial=args.allow_partial,
                              suite=registry.suite(args.suite), registry=registry, split=args.split)
     if args.output:

@@ -32,6 +32,7 @@ from urllib.request import Request, urlopen
 
 from harness.checksums import file_sha256
 from harness.errors import HarnessError
+from harness.strict_json import load_json_document
 
 log = logging.getLogger(__name__)
 
@@ -539,14 +540,18 @@ def read_manifest(data_dir: Path) -> dict:
     path = data_dir / MANIFEST
     if not path.is_file():
         return {"schema": 1, "downloads": {}, "files": {}, "tasks": {}}
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as err:
-        raise HarnessError(
-            f"{path}:{err.lineno}: invalid JSON ({err.msg}); delete it and download again"
-        ) from None
+    manifest = load_json_document(path, "data manifest")
+    if not isinstance(manifest, dict):
+        raise HarnessError(f"{path}: a data manifest is a JSON object; delete it and download again")
     for key in ("downloads", "files", "tasks"):
         manifest.setdefault(key, {})
+        if not isinstance(manifest[key], dict):
+            raise HarnessError(f"{path}: key {key!r} must be an object; delete the file and download again")
+    for name, entry in manifest["files"].items():
+        if not isinstance(entry, dict) or not isinstance(entry.get("sha256"), str) \
+                or isinstance(entry.get("bytes"), bool) or not isinstance(entry.get("bytes"), int):
+            raise HarnessError(f"{path}: files.{name} must hold 'sha256' (text) and 'bytes' (a whole number); "
+                               "delete the file and download again")
     return manifest
 
 
@@ -664,6 +669,9 @@ def verify(data_dir: Path) -> list[str]:
             f"{data_dir / MANIFEST} not found; only folders written by `harness data download` or `harness data mini` can be verified"
         )
     manifest = read_manifest(data_dir)
+    if not manifest["files"]:
+        raise HarnessError(f"{data_dir / MANIFEST}: lists no files, so nothing can be verified; write it again "
+                           "with `harness data download` or `harness data mini`")
     problems = []
     for name, entry in sorted(manifest["files"].items()):
         path = data_dir / _safe_relpath(name)

@@ -8,9 +8,9 @@ relative paths only, so it works from `file://` and from any static host.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
-import dataclasses
 import os
 from dataclasses import dataclass
 from pathlib import Path

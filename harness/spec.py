@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from harness.data.layouts import DataLayout, parse_data
 from harness.errors import HarnessError
 from harness.languages import LANGUAGE_NAMES
 from harness.metrics.registry import FORMATS, METRICS
@@ -23,9 +24,16 @@ from harness.resources import builtin_tasks_dir
 from harness.strict_yaml import safe_load_unique
 from harness.tasktypes import TASK_TYPES as TASK_TYPE_REGISTRY
 
-# The built-in specs ship as package data (tasks/ → harness.tasks, see harness/resources.py);
-# HARNESS_TASKS_DIR points elsewhere, e.g. at a folder of your own tasks.
-TASKS_DIR = Path(os.environ.get("HARNESS_TASKS_DIR") or builtin_tasks_dir())
+# The built-in specs ship as package data (tasks/ → harness.tasks, see harness/resources.py).
+# HARNESS_TASKS_DIR (several folders separated by os.pathsep) and `--tasks-dir` ADD a user's
+# specs to them; a name defined twice is an error naming both files.
+TASKS_DIR = Path(builtin_tasks_dir())
+TASKS_DIR_ENV = "HARNESS_TASKS_DIR"
+# Top-level folders of a spec folder that hold suites and experiments; every other YAML file,
+# at any depth, is a task. `models/` holds model specs, which are not tasks.
+SUITE_FOLDERS = ("suites",)
+EXPERIMENT_FOLDERS = ("experiments",)
+NON_TASK_FOLDERS = ("models",)
 
 ROLES = ("target", "intermediate")
 GROUPS = ("classification", "structured_prediction", "question_answering", "retrieval")
@@ -61,7 +69,14 @@ class TaskSpec:
     hyperparameters: dict[str, Any] = field(default_factory=dict)
     protocol: dict[str, Any] = field(default_factory=dict)
     sizes: dict[str, int] = field(default_factory=dict)
+    title: str = ""  # the short name tables show ("PAWS-X"); the task name when empty
+    chance: float | None = None  # the score (0-100) of guessing, for the leaderboard's reference line
     source_file: str = ""
+    data_layout: DataLayout | None = None  # `data` validated: where each split lies (harness.data.layouts)
+
+    @property
+    def display_title(self) -> str:
+        return self.title or self.name
 
     @property
     def is_retrieval(self) -> bool:
@@ -192,7 +207,7 @@ def _check_languages(path: Path, key: str, languages: Any) -> tuple[str, ...]:
     return tuple(languages)
 
 
-_TASK_FIELDS = {f.name for f in dataclasses.fields(TaskSpec)} - {"source_file"}
+_TASK_FIELDS = {f.name for f in dataclasses.fields(TaskSpec)} - {"source_file", "data_layout"}
 
 
 def load_task_file(path: Path) -> list[TaskSpec]:
@@ -213,6 +228,14 @@ def load_task_file(path: Path) -> list[TaskSpec]:
     for key in ("data", "hyperparameters", "protocol", "sizes"):
         if not isinstance(doc.get(key, {}), dict):
             raise HarnessError(f"{path}: key {key!r} must be a mapping")
+    if doc.get("title") is not None and not isinstance(doc["title"], str):
+        raise HarnessError(f"{path}: key 'title' must be a string")
+    chance = doc.get("chance")
+    if chance is not None and (isinstance(chance, bool) or not isinstance(chance, int | float)
+                               or not 0 <= chance <= 100):
+        raise HarnessError(f"{path}: key 'chance' must be a number from 0 to 100 (a score on the 0-100 scale)")
+    if "data" not in doc:
+        raise HarnessError(f"{path}: missing required key 'data' (where each split lies: data.splits)")
     labels = doc.get("labels")
     if labels is not None:
         if not isinstance(labels, list) or not labels or len(set(map(str, labels))) != len(labels):
@@ -225,12 +248,16 @@ def load_task_file(path: Path) -> list[TaskSpec]:
             raise HarnessError(f"{path}: use either 'languages' or 'expand_languages', not both")
         expanded = []
         for lang in _check_languages(path, "expand_languages", doc["expand_languages"]):
+            data = dict(doc.get("data", {}), language=lang)
             fields = dict(common, name=f"{doc['name']}_{lang}", languages=(lang,),
                           description=doc.get("description", "").replace("{language}", LANGUAGE_NAMES[lang]),
-                          data=dict(doc.get("data", {}), language=lang))
+                          data=data, data_layout=parse_data(data, str(path), (lang,)))
             expanded.append(TaskSpec(**fields))
         return expanded
     common["languages"] = _check_languages(path, "languages", doc.get("languages", ["en"]))
+    if isinstance(doc["data"], dict) and "language" in doc["data"]:
+        raise HarnessError(f"{path}: key 'data.language' is set by expand_languages; do not write it")
+    common["data_layout"] = parse_data(doc["data"], str(path), common["languages"])
     return [TaskSpec(**common)]
 
 
@@ -283,29 +310,58 @@ def _register(table: dict, name: str, item: Any, path: Path, kind: str) -> None:
     table[name] = item
 
 
-def load_registry(tasks_dir: Path | str | None = None) -> Registry:
-    """Load every spec under `tasks_dir` and check the references between them."""
-    root = Path(tasks_dir) if tasks_dir else TASKS_DIR
-    if not root.is_dir():
-        raise HarnessError(f"{root}: task spec folder not found")
+def _spec_files(root: Path) -> list[tuple[str, Path]]:
+    """(kind, path) of every YAML file under ``root``, at any depth, in a stable order."""
+    found = []
+    for path in sorted(root.rglob("*")):
+        if path.suffix not in (".yaml", ".yml") or not path.is_file():
+            continue
+        parts = path.relative_to(root).parts
+        top = parts[0] if len(parts) > 1 else ""
+        if top in NON_TASK_FOLDERS or any(part.startswith(".") for part in parts):
+            continue
+        kind = "suite" if top in SUITE_FOLDERS else "experiment" if top in EXPERIMENT_FOLDERS else "task"
+        found.append((kind, path))
+    return found
+
+
+def load_registry(tasks_dir: Path | str | None = None, extra_dirs: list[Path | str] | tuple = ()) -> Registry:
+    """Load every spec under ``tasks_dir`` (the built-in ones by default) and ``extra_dirs``.
+
+    Folders are read recursively: ``suites/`` and ``experiments/`` at the top of a folder hold
+    suites and experiments, every other YAML file is a task (``tasks/custom/x.yaml`` too).
+    ``extra_dirs`` add a user's specs; a name defined twice is an error naming both files.
+    References between specs are checked once everything is loaded.
+    """
+    roots = [Path(tasks_dir) if tasks_dir else TASKS_DIR, *(Path(d) for d in extra_dirs)]
     tasks: dict[str, TaskSpec] = {}
-    for sub in ("xtreme", "intermediate"):
-        for path in sorted((root / sub).glob("*.yaml")):
-            for spec in load_task_file(path):
-                _register(tasks, spec.name, spec, path, "task")
     suites: dict[str, SuiteSpec] = {}
-    for path in sorted((root / "suites").glob("*.yaml")):
-        suite = load_suite_file(path)
-        _register(suites, suite.name, suite, path, "suite")
     experiments: dict[str, ExperimentSpec] = {}
-    for path in sorted((root / "experiments").glob("*.yaml")):
-        experiment = load_experiment_file(path)
-        _register(experiments, experiment.name, experiment, path, "experiment")
+    for root in roots:
+        if not root.is_dir():
+            raise HarnessError(f"{root}: task spec folder not found")
+        for kind, path in _spec_files(root):
+            if kind == "task":
+                for spec in load_task_file(path):
+                    _register(tasks, spec.name, spec, path, "task")
+            elif kind == "suite":
+                suite = load_suite_file(path)
+                _register(suites, suite.name, suite, path, "suite")
+            else:
+                experiment = load_experiment_file(path)
+                _register(experiments, experiment.name, experiment, path, "experiment")
     _check_references(tasks, suites, experiments)
-    # tasks/models/ holds model specs, not tasks: a recursive task walk must skip that folder.
+    # tasks/models/ holds model specs, not tasks: the recursive task walk skips that folder.
     from harness.models.specs import load_model_specs
 
-    return Registry(tasks=tasks, suites=suites, experiments=experiments, models=load_model_specs(root / "models"))
+    models: dict = {}
+    for root in roots:
+        for name, model in load_model_specs(root / "models").items():
+            if name in models:
+                raise HarnessError(f"{model.source_file if hasattr(model, 'source_file') else root}: "
+                                   f"duplicate model name {name!r}")
+            models[name] = model
+    return Registry(tasks=tasks, suites=suites, experiments=experiments, models=models)
 
 
 def _check_references(tasks: dict[str, TaskSpec], suites: dict[str, SuiteSpec],
@@ -313,6 +369,9 @@ def _check_references(tasks: dict[str, TaskSpec], suites: dict[str, SuiteSpec],
     for task in tasks.values():
         if task.train_source is not None and task.train_source not in tasks:
             raise HarnessError(f"{task.source_file}: key 'train_source' names unknown task {task.train_source!r}")
+        for where, name in task.data_layout.referenced_tasks() if task.data_layout else ():
+            if name not in tasks:
+                raise HarnessError(f"{where}: key 'task' names unknown task {name!r}")
     for suite in suites.values():
         for name in suite.tasks:
             if name not in tasks:
@@ -330,7 +389,31 @@ def _check_references(tasks: dict[str, TaskSpec], suites: dict[str, SuiteSpec],
                     raise HarnessError(f"{experiment.source_file}: variant {variant.name!r}: {name!r} is not an intermediate task")
 
 
+_added_dirs: list[Path] = []
+
+
+def env_tasks_dirs() -> list[Path]:
+    """The folders HARNESS_TASKS_DIR adds (separated by os.pathsep; empty entries ignored)."""
+    value = os.environ.get(TASKS_DIR_ENV, "")
+    return [Path(part) for part in value.split(os.pathsep) if part]
+
+
+def add_tasks_dirs(dirs: list[Path | str] | tuple) -> None:
+    """Add user spec folders (``--tasks-dir``) to the registry every command and the data layer use."""
+    for folder in dirs:
+        path = Path(folder)
+        if not path.is_dir():
+            raise HarnessError(f"--tasks-dir {folder}: folder not found")
+        if path not in _added_dirs:
+            _added_dirs.append(path)
+    default_registry.cache_clear()
+
+
 @cache
 def default_registry() -> Registry:
-    """The registry of the specs shipped with the harness (loaded once per process)."""
-    return load_registry()
+    """The built-in specs plus HARNESS_TASKS_DIR and ``add_tasks_dirs`` folders (loaded once per process)."""
+    extra: list[Path] = []
+    for folder in [*env_tasks_dirs(), *_added_dirs]:
+        if folder.resolve() != TASKS_DIR.resolve() and folder not in extra:
+            extra.append(folder)
+    return load_registry(TASKS_DIR, extra_dirs=extra)

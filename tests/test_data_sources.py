@@ -99,7 +99,7 @@ def test_missing_data_names_the_path_and_the_fix(tmp_path):
     except HarnessError as err:
         message = str(err)
     assert f"expected {tmp_path}/xnli/xtreme_processed/dev-de.tsv" in message
-    assert f"(or {tmp_path}/xnli/XNLI-1.0/xnli.dev.tsv)" in message
+    assert f"(or {tmp_path}/xnli/XNLI-1.0/xnli.dev.tsv, {tmp_path}/xnli/dev-de.tsv)" in message
     assert f"harness data download --tasks xnli --dir {tmp_path}" in message
     assert f"harness data mini --dir {tmp_path}" in message
     with pytest.raises(HarnessError, match=r"(?s)PAN-X .*no direct download.*AmazonPhotos"):

@@ -75,11 +75,16 @@ class MultipleChoiceExample:
 
 @dataclass(frozen=True)
 class ParallelSentences:
-    """Tatoeba: line i of ``src`` is the translation of line i of ``eng``."""
+    """Tatoeba: line i of ``src`` is the translation of line i of ``eng`` when ``aligned``.
+
+    ``aligned=False`` is XTREME's own Tatoeba layout, whose English side is sorted: the
+    sentences can be searched and predictions written, but there is no public gold to score.
+    """
 
     lang: str
     src: list[str]
     eng: list[str]
+    aligned: bool = True
 
     def __post_init__(self) -> None:
         if len(self.src) != len(self.eng):

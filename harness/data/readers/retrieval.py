@@ -48,6 +48,11 @@ def read_tatoeba(src_path: Path, eng_path: Path, lang: str) -> ParallelSentences
     return ParallelSentences(lang, src, eng)
 
 
+def unaligned(pairs: ParallelSentences) -> ParallelSentences:
+    """The same sentences with the line alignment declared unknown (XTREME's sorted English side)."""
+    return ParallelSentences(pairs.lang, pairs.src, pairs.eng, aligned=False)
+
+
 def _id_sentences(path: Path) -> dict[str, str]:
     sentences: dict[str, str] = {}
     for number, line in numbered_lines(path):

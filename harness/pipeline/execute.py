@@ -23,10 +23,10 @@ from harness.pipeline.plan import (
     intermediate_split,
     merged_hyperparameters,
 )
-from harness.pipeline.predictions import score_predictions, write_gold, write_predictions
 from harness.pipeline.ranks import barrier, ensure_process_group, is_main_process, on_main
 from harness.results import ResultRecord, read_record, record_path, write_record
 from harness.spec import Registry, TaskSpec
+from harness.tasktypes import evaluate_split, task_type_of
 
 log = logging.getLogger(__name__)
 
@@ -148,14 +148,13 @@ class Executor:
     def _intermediate_examples(self, spec: TaskSpec, seed: int) -> list:
         split = intermediate_split(spec, self.settings)
         languages = list(intermediate_languages(spec, self.plan.suite))
-        if spec.task_type == "mlm":
-            lines = []
-            for lang in languages:
-                lines.extend(load_split(self.data_dir, spec.name, lang, split).lines)
-            return self._limit(lines, seed)
-        if len(languages) > 1:
+        kind = task_type_of(spec)
+        if len(languages) > 1 and not kind.corpus:
             return self._limit(load_mix(self.data_dir, spec.name, languages, split), seed)
-        return self._limit(list(load_split(self.data_dir, spec.name, languages[0], split)), seed)
+        examples: list = []
+        for lang in languages:
+            examples.extend(kind.examples(load_split(self.data_dir, spec.name, lang, split)))
+        return self._limit(examples, seed)
 
     def train_intermediate(self, step: Step, out: Path) -> None:
         from harness.train.heads import save_encoder_only
@@ -166,24 +165,20 @@ class Executor:
         if step.mode == "multitask":
             from harness.train.multitask import train_multitask
 
-            tasks = [(s.name, s.task_type, self._intermediate_examples(s, step.seed), _labels(s, None)) for s in specs]
+            tasks = []
+            for s in specs:
+                examples = self._intermediate_examples(s, step.seed)
+                tasks.append((s.name, s.task_type, examples, task_type_of(s).labels(s, examples)))
             hp = _shared_hp([step.hyperparameters[s.name] for s in specs])
             train_multitask(encoder, tasks, scratch, hp, step.seed, deepspeed=self.settings.deepspeed,
                             max_steps=self.settings.max_steps)
         else:
             (spec,) = specs
+            kind = task_type_of(spec)
             examples = self._intermediate_examples(spec, step.seed)
-            if spec.task_type == "mlm":
-                from harness.train.mlm import train_mlm
-
-                train_mlm(encoder, examples, scratch, step.hyperparameters[spec.name], step.seed,
-                          deepspeed=self.settings.deepspeed, max_steps=self.settings.max_steps)
-            else:
-                from harness.train.runner import train_task
-
-                train_task(encoder, spec.task_type, examples, scratch, step.hyperparameters[spec.name], step.seed,
-                           labels=_labels(spec, examples), deepspeed=self.settings.deepspeed,
-                           max_steps=self.settings.max_steps)
+            kind.train(encoder, examples, scratch, step.hyperparameters[spec.name], step.seed,
+                       labels=kind.labels(spec, examples), deepspeed=self.settings.deepspeed,
+                       max_steps=self.settings.max_steps)
         on_main(lambda: (save_encoder_only(scratch, out / "encoder"), _remove_tree(scratch)))
 
     def encoder_dir(self, step: Step) -> Path:
@@ -191,14 +186,17 @@ class Executor:
         return self.encoders[step.upstream]
 
     def run_target(self, step: Step, started: float) -> ResultRecord | None:
-        from harness.train.runner import predict, train_task
+        """Fine-tune on English, predict every language, write the XTREME files and score them
+        (`harness.tasktypes.evaluate_split`, the code of `harness score`)."""
+        from harness.train.runner import predict
 
         task = self.registry.task(step.task)
+        kind = task_type_of(task)
         s = self.settings
-        train = self._limit(list(load_split(self.data_dir, task.train_source, "en", s.train_split)), step.seed)
-        labels = _labels(task, train)
-        model_dir = self.store.get_or_build("target", step.key, lambda out: train_task(
-            self.encoder_dir(step), task.task_type, train, out, step.hyperparameters, step.seed, labels=labels,
+        train = self._limit(kind.examples(load_split(self.data_dir, task.train_source, "en", s.train_split)), step.seed)
+        labels = kind.labels(task, train)
+        model_dir = self.store.get_or_build("target", step.key, lambda out: kind.train(
+            self.encoder_dir(step), train, out, step.hyperparameters, step.seed, labels=labels,
             deepspeed=s.deepspeed, max_steps=s.max_steps))
         languages: dict[str, dict[str, float]] = {}
         skipped_notes = []
@@ -208,18 +206,18 @@ class Executor:
                 skipped_notes.append(f"en not evaluated: its {s.eval_split} split was the training data")
                 continue
             examples = self._limit(list(load_split(self.data_dir, task.name, lang, s.eval_split)), step.seed)
-            predictions = predict(model_dir, task.task_type, examples, step.hyperparameters)
-            if is_main_process():
-                write_predictions(task, out_dir, s.eval_split, lang, examples, predictions)
-            metrics = score_predictions(task, examples, predictions, lang)
-            if metrics is None:
+            predictions = predict(model_dir, task.task_type, examples, step.hyperparameters)  # every rank
+            if not is_main_process():
+                continue  # rank 0 alone writes the files and scores them
+            gold = kind.gold(examples) if kind.has_gold(examples) else None
+            evaluated = evaluate_split(task, s.eval_split, lang, predictions, gold, out_dir)
+            if evaluated.metrics is None:
                 skipped_notes.append(f"{lang}: {s.eval_split} labels not public; predictions written, not scored")
                 continue
-            if is_main_process():
-                write_gold(task, out_dir.parent / f"seed{step.seed}-gold", s.eval_split, lang, examples)
-            languages[lang] = metrics
+            languages[lang] = evaluated.metrics
         if not languages:
-            log.warning("%s: nothing scored (%s); predictions in %s", step.label, "; ".join(skipped_notes), out_dir)
+            if is_main_process():
+                log.warning("%s: nothing scored (%s); predictions in %s", step.label, "; ".join(skipped_notes), out_dir)
             return None
         protocol = {"train_source": task.train_source, "train_split": s.train_split, "eval_split": s.eval_split,
                     "train_examples": len(train), "hyperparameters": step.hyperparameters,
@@ -229,31 +227,20 @@ class Executor:
 
     def run_retrieval(self, step: Step, started: float) -> ResultRecord | None:
         from harness.retrieval.embeddings import Embedder
-        from harness.retrieval.runner import run_bucc, run_tatoeba
 
+        task = self.registry.task(step.task)
         s = self.settings
         embedder = Embedder(self.encoder_dir(step), layer=s.layer, pooling=s.pooling, max_length=128,
                             cache_dir=s.work_dir / "embeddings", offline=s.offline, progress=True)
-        runner = run_tatoeba if step.task == "tatoeba" else run_bucc
-        result = runner(embedder, self.data_dir, list(step.languages), predictions_dir=self.predictions_dir(step))
+        # The runner embeds, searches or mines, then writes and scores the files as run_target does.
+        runner = task_type_of(task).runner()
+        result = runner(embedder, self.data_dir, list(step.languages), predictions_dir=self.predictions_dir(step),
+                        task=task)
         if not result.languages:
             log.warning("%s: nothing scored; %s", step.label, "; ".join(result.notes))
             return None
         return self._record(step, result.languages, {**result.protocol, "encoder": str(self.encoder_dir(step))},
                             result.data_checksums, "; ".join(result.notes), started)
-
-
-def _labels(task: TaskSpec, examples: list | None) -> list[str] | None:
-    """The label set a head is built with: the spec's, else the sorted labels seen in training."""
-    if task.task_type not in ("pair_classification", "token_classification"):
-        return None
-    if task.labels:
-        return list(task.labels)
-    if not examples:
-        raise HarnessError(f"{task.source_file}: task {task.name} lists no labels and has no training data")
-    if task.task_type == "pair_classification":
-        return sorted({ex.label for ex in examples})
-    return sorted({tag for ex in examples for tag in ex.tags})
 
 
 def _shared_hp(hps: list[dict[str, Any]]) -> dict[str, Any]:

@@ -1,25 +1,30 @@
-"""Run Tatoeba and BUCC 2018 over a data folder: read, embed, search or mine, score, write.
+"""Run Tatoeba and BUCC 2018 over a data folder: read, embed, search or mine, write, score.
 
-Returns per-language metrics (0-100), the full protocol and the checksums of every data
-file read, ready for a result record; writes predictions in the XTREME submission format.
+Predictions and gold are written in the XTREME submission format, then scored from those
+files by `harness.tasktypes.evaluate_split`, the same code as `harness score` (no second,
+in-memory scorer). Returns per-language metrics (0-100), the full protocol and the
+checksums of every data file read, ready for a result record.
 """
 
 from __future__ import annotations
 
 import logging
+import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from harness.checksums import file_sha256
 from harness.errors import HarnessError
-from harness.retrieval.bucc import mine_corpus, score_at, tune_on_gold
+from harness.retrieval.bucc import mine_corpus, tune_on_gold
 from harness.retrieval.embeddings import Embedder
-from harness.retrieval.mining import resolve_knn_method, write_pair_predictions
-from harness.retrieval.search import (
-    tatoeba_accuracy,
-    tatoeba_predictions,
-    write_index_predictions,
-)
+from harness.retrieval.mining import resolve_knn_method
+from harness.retrieval.search import tatoeba_predictions
+from harness.tasktypes import evaluate_split, task_type
+
+if TYPE_CHECKING:
+    from harness.spec import TaskSpec
 
 log = logging.getLogger(__name__)
 
@@ -56,26 +61,53 @@ def _checksums(data_dir: str | Path, files: tuple[Path, ...]) -> dict[str, str]:
     return out
 
 
+@contextmanager
+def _output_dir(predictions_dir: str | Path | None):
+    """The folder predictions go to; a temporary one when the caller keeps none."""
+    if predictions_dir is not None:
+        yield Path(predictions_dir)
+        return
+    with tempfile.TemporaryDirectory(prefix="harness-retrieval-") as scratch:
+        yield Path(scratch) / "predictions"
+
+
+def _spec(name: str) -> TaskSpec:
+    """The built-in spec of a retrieval task, when the caller passes none."""
+    from harness.spec import default_registry
+
+    return default_registry().task(name)
+
+
 def run_tatoeba(
     embedder: Embedder,
     data_dir: str | Path,
     langs: list[str],
     predictions_dir: str | Path | None = None,
+    task: TaskSpec | None = None,
 ) -> TaskResult:
     from harness.data.sources import load_split, resolve_files
 
     result = TaskResult("tatoeba")
-    for lang in langs:
-        pairs = load_split(data_dir, "tatoeba", lang, "test")  # raises, saying how to get the data
-        result.data_checksums.update(_checksums(data_dir, resolve_files(Path(data_dir), "tatoeba", lang, "test")))
-        src = embedder.embed(pairs.src, "tatoeba", lang, "src", "test")
-        eng = embedder.embed(pairs.eng, "tatoeba", lang, "eng", "test")
-        predictions = tatoeba_predictions(src, eng)
-        accuracy = tatoeba_accuracy(predictions)
-        result.languages[lang] = {"accuracy": accuracy}
-        log.info("tatoeba %s: accuracy %.2f (%d pairs)", lang, accuracy, len(predictions))
-        if predictions_dir is not None:
-            write_index_predictions(Path(predictions_dir) / "tatoeba" / f"test-{lang}.tsv", predictions)
+    spec, kind = task or _spec("tatoeba"), task_type("retrieval_tatoeba")
+    with _output_dir(predictions_dir) as out:
+        for lang in langs:
+            pairs = load_split(data_dir, "tatoeba", lang, "test")  # raises, saying how to get the data
+            result.data_checksums.update(_checksums(data_dir, resolve_files(Path(data_dir), "tatoeba", lang, "test")))
+            src = embedder.embed(pairs.src, "tatoeba", lang, "src", "test")
+            eng = embedder.embed(pairs.eng, "tatoeba", lang, "eng", "test")
+            predictions = tatoeba_predictions(src, eng)
+            if len(predictions) == 0:
+                raise HarnessError(f"tatoeba {lang}: no sentences to score")
+            # XTREME's own layout sorts the English side: no public gold, so predictions only.
+            gold = kind.gold(len(predictions)) if pairs.aligned else None
+            evaluated = evaluate_split(spec, "test", lang, predictions, gold, out)
+            if evaluated.metrics is None:
+                result.notes.append(f"{lang}: test labels not public (XTREME's Tatoeba layout sorts the English "
+                                    "side); predictions written, not scored")
+                log.info("tatoeba %s: %d predictions written; labels not public, not scored", lang, len(predictions))
+                continue
+            result.languages[lang] = evaluated.metrics
+            log.info("tatoeba %s: accuracy %.2f (%d pairs)", lang, evaluated.metrics["accuracy"], len(predictions))
     result.protocol = {
         **embedder.protocol(),
         "similarity": "cosine (inner product of L2-normalised vectors), exact (faiss IndexFlatIP)",
@@ -97,56 +129,59 @@ def run_bucc(
     margin: str = "ratio",
     strategy: str = "max",
     knn_method: str = "auto",
+    task: TaskSpec | None = None,
 ) -> TaskResult:
     from harness.data.sources import load_split
 
     result = TaskResult("bucc2018")
     per_language: dict[str, dict] = {}
     scored_on = set()
-    for lang in langs:
-        splits = {split: split_files(data_dir, "bucc2018", lang, split) for split in ("dev", "test")}
-        if splits["dev"] is None or len(splits["dev"]) < 3:
-            raise HarnessError(f"{Path(data_dir) / 'bucc2018'}/{lang}-en.dev.{{{lang},en,gold}}: BUCC needs the "
-                               "dev sentences and gold to tune the threshold; download them or drop the language")
-        candidates, counts = {}, {}
-        corpora = {}
-        for split, files in splits.items():
-            if files is None:
-                continue
-            corpus = load_split(data_dir, "bucc2018", lang, split)
-            corpora[split] = corpus
-            result.data_checksums.update(_checksums(data_dir, files))
+    spec, kind = task or _spec("bucc2018"), task_type("retrieval_bucc")
+    with _output_dir(predictions_dir) as out:
+        for lang in langs:
+            splits = {split: split_files(data_dir, "bucc2018", lang, split) for split in ("dev", "test")}
+            if splits["dev"] is None or len(splits["dev"]) < 3:
+                raise HarnessError(f"{Path(data_dir) / 'bucc2018'}/{lang}-en.dev.{{{lang},en,gold}}: BUCC needs the "
+                                   "dev sentences and gold to tune the threshold; download them or drop the language")
+            candidates, counts = {}, {}
+            corpora = {}
+            for split, files in splits.items():
+                if files is None:
+                    continue
+                corpus = load_split(data_dir, "bucc2018", lang, split)
+                corpora[split] = corpus
+                result.data_checksums.update(_checksums(data_dir, files))
 
-            def embed(texts, side, split=split, lang=lang):
-                return embedder.embed(texts, "bucc2018", lang, side, split)
+                def embed(texts, side, split=split, lang=lang):
+                    return embedder.embed(texts, "bucc2018", lang, side, split)
 
-            candidates[split], counts[split] = mine_corpus(
-                corpus.src, corpus.eng, embed, k=k, margin=margin, strategy=strategy, knn_method=knn_method)
-        tuned = tune_on_gold(candidates["dev"], corpora["dev"].gold)
-        target = "test" if "test" in corpora else "dev"
-        predicted, scores = score_at(candidates[target], tuned.threshold, corpora[target].gold)
-        if target == "test" and not corpora["test"].gold:
-            # Unlabelled test (the official BUCC setup): predictions only, no score here.
-            log.info("bucc2018 %s: %d test pairs predicted; test gold absent, not scored", lang, len(predicted))
-        else:
-            result.languages[lang] = scores
-            scored_on.add(target)
-            log.info("bucc2018 %s (%s): P %.2f R %.2f F1 %.2f at threshold %.4f", lang, target,
-                     scores["precision"], scores["recall"], scores["f1"], tuned.threshold)
-        if predictions_dir is not None:
-            write_pair_predictions(Path(predictions_dir) / "bucc2018" / f"{target}-{lang}.tsv", predicted)
-        per_language[lang] = {
-            "threshold": tuned.threshold,
-            "threshold_tuned_on": "dev",
-            "dev_f1_at_threshold": tuned.f1,
-            "scored_on": target if lang in result.languages else None,
-            "predicted_pairs": len(predicted),
-            "gold_pairs": len(corpora[target].gold),
-            "counts": counts,
-        }
-        if target == "dev":
-            result.notes.append(f"{lang}: only dev data present; threshold tuned and scored on dev "
-                                "(an optimistic, in-sample figure)")
+                candidates[split], counts[split] = mine_corpus(
+                    corpus.src, corpus.eng, embed, k=k, margin=margin, strategy=strategy, knn_method=knn_method)
+            tuned = tune_on_gold(candidates["dev"], corpora["dev"].gold)
+            target = "test" if "test" in corpora else "dev"
+            predicted = candidates[target].above(tuned.threshold)
+            # Unlabelled test (the official BUCC setup): predictions written, no gold, no score.
+            gold = kind.gold(corpora[target].gold) if corpora[target].gold else None
+            evaluated = evaluate_split(spec, target, lang, predicted, gold, out)
+            if evaluated.metrics is None:
+                log.info("bucc2018 %s: %d test pairs predicted; test gold absent, not scored", lang, len(predicted))
+            else:
+                scores = result.languages[lang] = evaluated.metrics
+                scored_on.add(target)
+                log.info("bucc2018 %s (%s): P %.2f R %.2f F1 %.2f at threshold %.4f", lang, target,
+                         scores["precision"], scores["recall"], scores["f1"], tuned.threshold)
+            per_language[lang] = {
+                "threshold": tuned.threshold,
+                "threshold_tuned_on": "dev",
+                "dev_f1_at_threshold": tuned.f1,
+                "scored_on": target if lang in result.languages else None,
+                "predicted_pairs": len(predicted),
+                "gold_pairs": len(corpora[target].gold),
+                "counts": counts,
+            }
+            if target == "dev":
+                result.notes.append(f"{lang}: only dev data present; threshold tuned and scored on dev "
+                                    "(an optimistic, in-sample figure)")
     result.protocol = {
         **embedder.protocol(),
         "similarity": "cosine (inner product of L2-normalised vectors), exact",

@@ -34,6 +34,8 @@ class TaskType:
     head: ClassVar[str | None] = None
     #: the head needs a label set (classification and tagging)
     labelled: ClassVar[bool] = False
+    #: trains on raw text lines, read language by language (not on examples mixed across languages)
+    corpus: ClassVar[bool] = False
     description: ClassVar[str] = ""
 
     # ------------------------------------------------------------------ what it is
@@ -65,6 +67,18 @@ class TaskType:
         raise HarnessError(f"task type {self.name} has no labels")
 
     # ------------------------------------------------------------------ training (torch, lazily)
+
+    def examples(self, loaded: Any) -> list:
+        """What training consumes from a loaded split: its examples (MLM: its text lines)."""
+        return list(loaded)
+
+    def train(self, encoder_dir: Path, examples: Sequence[Any], out_dir: Path, hp: Any, seed: int, *,
+              labels: Sequence[str] | None, deepspeed: Any, max_steps: int | None):
+        """Fine-tune a new head on `encoder_dir`; the model with its head is saved in `out_dir`."""
+        from harness.train.runner import train_task
+
+        return train_task(encoder_dir, self.name, examples, out_dir, hp, seed, labels=labels,
+                          deepspeed=deepspeed, max_steps=max_steps)
 
     def head_class(self):
         """The transformers Auto class of the head."""

@@ -9,7 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from harness.tasktypes.base import TaskType, register_task_type
-from harness.tasktypes.files import write_answers, write_lines, write_squad_gold, write_tag_sentences
+from harness.tasktypes.files import (
+    write_answers,
+    write_lines,
+    write_squad_gold,
+    write_tag_sentences,
+)
 
 
 @register_task_type
@@ -163,7 +168,16 @@ class MaskedLM(TaskType):
 
     name = "mlm"
     head = "AutoModelForMaskedLM"
+    corpus = True
     description = "continued masked-language-model training on raw text"
+
+    def examples(self, loaded: Any) -> list[str]:
+        return list(loaded.lines)
+
+    def train(self, encoder_dir, examples, out_dir, hp, seed, *, labels, deepspeed, max_steps):
+        from harness.train.mlm import train_mlm
+
+        return train_mlm(encoder_dir, examples, out_dir, hp, seed, deepspeed=deepspeed, max_steps=max_steps)
 
     def encode(self, tokenizer, examples, hp, label2id, training):
         from harness.train.mlm import encode_corpus

@@ -211,9 +211,9 @@ def load_evidence(results_dir: Path | str, records: list) -> dict[int, Evidence]
 def target_evidence(task, examples: list, predictions, lang: str) -> LanguageEvidence | None:
     """Evidence of one language of a fine-tuned target task, mirroring `score_predictions`."""
     from harness.metrics import evidence as per_example
-    from harness.pipeline.predictions import has_labels
+    from harness.tasktypes import task_type_of
 
-    if not has_labels(task, examples):
+    if not task_type_of(task).has_gold(examples):
         return None
     if task.metric == "accuracy":
         ids, stats = per_example.accuracy_evidence([ex.label for ex in examples], list(predictions))

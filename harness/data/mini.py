@@ -19,7 +19,7 @@ import random
 from collections.abc import Callable
 from pathlib import Path
 
-from harness.data.download import MANIFEST, read_manifest, record_files, write_manifest
+from harness.data.manifest import MANIFEST, read_manifest, record_files, verify, write_manifest
 from harness.data.mini_grammar import (
     GIFT_FORMS,
     Agent,
@@ -521,8 +521,6 @@ def build_mini_data(out_dir: Path, seed: int = 0) -> Path:
 
 def mini_data_problems(out_dir: Path, seed: int = 0) -> list[str]:
     """Why the mini suite in ``out_dir`` cannot be used as it is (empty list: it matches its manifest)."""
-    from harness.data.download import verify
-
     out_dir = Path(out_dir)
     if not (out_dir / MANIFEST).is_file():
         return [f"no {MANIFEST}"]

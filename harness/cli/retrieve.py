@@ -24,7 +24,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--task", nargs="+", choices=TASKS, required=True)
     parser.add_argument("--model", required=True, help="model folder or hub id")
     parser.add_argument("--model-name", help="name in the result record (default: the model's own)")
-    parser.add_argument("--data-dir", required=True, help="XTREME data root (holding tatoeba/, bucc2018/)")
+    parser.add_argument("--data-dir", required=True, help="data folder holding tatoeba/ and bucc2018/ in a layout the task specs list "
+                        "(LASER's Tatoeba files are scored; XTREME's download/ layout sorts Tatoeba's English "
+                        "side, so its predictions are written and not scored)")
     parser.add_argument("--langs", nargs="+", help="languages (default: the task's, where data is present)")
     parser.add_argument("--layer", type=int, help="hidden layer, 1-based; 0 = embedding output "
                         "(default: per model, e.g. 8 for mBERT, 14 for XLM-R Large; recorded)")

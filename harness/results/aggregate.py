@@ -12,6 +12,7 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
+from harness.metrics.registry import metric_of
 from harness.results.record import ResultRecord
 from harness.spec import GROUPS, Registry, SuiteSpec, TaskSpec
 
@@ -19,12 +20,9 @@ Languages = Mapping[str, Mapping[str, float]]
 
 
 def main_score(task: TaskSpec, metric_means: Mapping[str, float]) -> float:
-    """The task's headline number from its per-metric means over languages."""
-    if task.metric in ("squad_em_f1", "mlqa_em_f1"):
-        return (metric_means["exact_match"] + metric_means["f1"]) / 2
-    if task.metric in ("f1", "bucc_f1"):
-        return metric_means["f1"]
-    return metric_means["accuracy"]
+    """The task's headline number from its per-metric means over languages (the metric
+    registry's rule: QA the mean of EM and F1, else the one main key)."""
+    return metric_of(task).main_score(metric_means)
 
 
 def score_task(task: TaskSpec, languages: Languages, expected: Iterable[str]) -> dict:

@@ -1,8 +1,9 @@
 """The leaderboard's numbers: one board per suite, built from result records and the specs alone.
 
 A board holds, per (experiment, variant, model), the score sheet of `aggregate_records` (seeds
-summarised), plus what the records say about the run (family, intermediate tasks, publishable)
-and a rank. Nothing here reads anything but the records and the registry, so the same results
+summarised), plus what the records say about the run (family, intermediate tasks, run class)
+and a rank. Only full runs are ranked: a smoke or partial run (record v2 `run_class`; for v1
+records, `publishable` false) is shown apart and never ranked, compared or used as a baseline. Nothing here reads anything but the records and the registry, so the same results
 always give the same board.
 """
 
@@ -47,6 +48,20 @@ class SystemRow:
         return all(record.publishable for record in self.records)
 
     @property
+    def run_class(self) -> str:
+        """'full' when every record is a full run; else the weakest class among them."""
+        classes = {run_class_of(record) for record in self.records}
+        for weakest in ("smoke", "partial"):
+            if weakest in classes:
+                return weakest
+        return "full" if classes == {"full"} else "/".join(sorted(classes))
+
+    @property
+    def trusted(self) -> bool:
+        """Only full runs are ranked, compared or used as a baseline."""
+        return self.run_class == "full"
+
+    @property
     def notes(self) -> list[str]:
         return sorted({record.notes for record in self.records if record.notes})
 
@@ -88,6 +103,8 @@ class SuiteBoard:
     groups: list[str]
     systems: list[SystemRow]
     records: list[ResultRecord] = field(default_factory=list)
+    # Position of each (experiment, variant) in its experiment spec: the one variant order of every page.
+    variant_positions: dict[tuple[str, str], int] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -101,14 +118,34 @@ class SuiteBoard:
         return [task for task in self.tasks if task.group == group]
 
     def languages(self, task: TaskSpec) -> list[str]:
-        """The suite's languages of `task`, then any extra language a record reports, sorted."""
-        expected = list(self.suite.task_languages(task))
-        extra = sorted({lang for row in self.systems for lang in row.sheet["tasks"].get(task.name, {}).get("languages", {})}
-                       - set(expected))
-        return expected + extra
+        """The suite's languages of `task` and any extra one a record reports, in the suite's one order."""
+        expected = set(self.suite.task_languages(task))
+        extra = {lang for row in self.systems for lang in row.sheet["tasks"].get(task.name, {}).get("languages", {})}
+        return sorted(expected | extra, key=language_order_key)
+
+    def language_order(self) -> list[str]:
+        """Every language of the suite's tasks, in the one order all pages use (English first, then by code)."""
+        return sorted({lang for task in self.tasks for lang in self.languages(task)}, key=language_order_key)
+
+    def variant_order(self, row: SystemRow) -> tuple:
+        """The one variant order of every page: the experiment spec's order, then by name."""
+        position = self.variant_positions.get((row.experiment, row.variant), len(self.variant_positions))
+        return (row.experiment, position, row.variant, row.model)
 
     def is_qa(self, task: TaskSpec) -> bool:
         return task.metric in QA_METRICS
+
+
+def language_order_key(code: str) -> tuple[bool, str]:
+    return (code != "en", code)
+
+
+def run_class_of(record: ResultRecord) -> str:
+    """The record's run class ("full", "smoke", "partial"); v1 records: full when publishable, else smoke."""
+    run_class = getattr(record, "run_class", None)
+    if run_class and (run_class != "full" or record.publishable):
+        return str(run_class)
+    return "full" if record.publishable else "smoke"
 
 
 def family_of(record: ResultRecord, registry: Registry) -> str:
@@ -186,7 +223,9 @@ def _build_board(suite: SuiteSpec, records: list[ResultRecord], registry: Regist
             sheet=sheet, records=sorted(system_records, key=_record_order)))
     tasks = [registry.task(name) for name in suite.tasks]
     groups = [group for group in GROUPS if any(task.group == group for task in tasks)]
-    return SuiteBoard(suite=suite, tasks=tasks, groups=groups, systems=rank_systems(systems), records=records)
+    positions = {(e.name, v.name): i for e in registry.experiments.values() for i, v in enumerate(e.variants)}
+    return SuiteBoard(suite=suite, tasks=tasks, groups=groups, systems=rank_systems(systems), records=records,
+                      variant_positions=positions)
 
 
 def _record_order(record: ResultRecord) -> tuple:
@@ -194,7 +233,10 @@ def _record_order(record: ResultRecord) -> tuple:
 
 
 def ranking_score(row: SystemRow) -> float | None:
-    """XTREME ranks by the mean over categories; a partial or missing overall is not ranked."""
+    """XTREME ranks by the mean over categories; a partial or missing overall, or a smoke or
+    partial run, is not ranked."""
+    if not row.trusted:
+        return None
     overall = row.overall
     if "mean_over_groups" not in overall or overall.get("partial", True):
         return None
@@ -207,7 +249,7 @@ def rank_systems(systems: list[SystemRow]) -> list[SystemRow]:
     def order(row: SystemRow) -> tuple:
         score = ranking_score(row)
         fallback = row.overall.get("mean_over_groups", row.overall.get("mean_over_tasks"))
-        return (score is None, -(score or 0.0), fallback is None, -(fallback or 0.0), row.key)
+        return (score is None, not row.trusted, -(score or 0.0), fallback is None, -(fallback or 0.0), row.key)
 
     ordered = sorted(systems, key=order)
     previous: float | None = None

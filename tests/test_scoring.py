@@ -10,21 +10,33 @@ from harness.cli import main
 from harness.errors import HarnessError
 from harness.scoring import score_submission
 
-# Computed with google-research/xtreme's evaluate.py (commit 838c13b's mock_test_data).
+# The averages that google-research/xtreme's own evaluate_test.py asserts on its mock data
+# (evaluate_test.py at commit f0a334a, mock_test_data of commit 838c13b): every avg_* figure
+# below is that file's, including UD-POS scored with seqeval 0.0.12 as XTREME did in 2020
+# (newer seqeval merges CCONJ/SCONJ and gives 70.39805810699043). The main scores (QA: mean of
+# EM and F1) and groups follow evaluate.py's formulas from those averages.
 OFFICIAL_TASK_SCORES = {
     "pawsx": 51.42857142857143, "xnli": 30.666666666666668, "panx": 57.50793650793652,
-    "udpos": 70.39805810699043, "bucc2018": 55.0, "tatoeba": 53.611111111111114,
+    "udpos": 70.21746048354693, "bucc2018": 55.0, "tatoeba": 53.611111111111114,
     "xquad": 78.61570247933884, "mlqa": 69.45578231292518, "tydiqa": 93.05555555555556,
 }
 OFFICIAL_METRICS = {
+    "pawsx": {"accuracy": 51.42857142857143},
+    "xnli": {"accuracy": 30.666666666666668},
     "panx": {"f1": 57.50793650793652, "precision": 54.729166666666664, "recall": 62.750000000000014},
-    "udpos": {"f1": 70.39805810699043, "precision": 71.21832908642001, "recall": 69.71397801088123},
-    "mlqa": {"exact_match": 57.142857142857146, "f1": 81.76870748299321},
+    "udpos": {"f1": 70.21746048354693, "precision": 71.02232625883823, "recall": 69.54982073976082},
+    "bucc2018": {"f1": 55.0, "precision": 55.0, "recall": 55.0},
+    "tatoeba": {"accuracy": 53.611111111111114},
     "xquad": {"exact_match": 77.27272727272727, "f1": 79.9586776859504},
+    "mlqa": {"exact_match": 57.142857142857146, "f1": 81.76870748299321},
+    "tydiqa": {"exact_match": 88.88888888888889, "f1": 97.22222222222223},
 }
-OFFICIAL_GROUPS = {"classification": 41.04761904761905, "structured_prediction": 63.95299730746348,
+OFFICIAL_GROUPS = {"classification": 41.04761904761905, "structured_prediction": 63.862698495741725,
                    "question_answering": 80.37568011593986, "retrieval": 54.30555555555556}
-OFFICIAL_OVERALL = 62.19326490767732
+# evaluate.py sums the nine task scores over a Python set, so its last bits depend on
+# PYTHONHASHSEED: 62.17319850507246 or 62.17319850507248 (seeds 0-15 give both). The harness sums
+# in TASK2LANGS' declared order, one of the official's orders, and gets the latter under any seed.
+OFFICIAL_OVERALL = 62.17319850507248
 OFFICIAL_MLQA_F1 = {"en": 60.0, "es": 26.66666666666667, "de": 85.71428571428571, "ar": 100.0,
                     "hi": 100.0, "vi": 100.0, "zh": 100.0}
 

@@ -35,6 +35,7 @@ from harness.leaderboard.compare import (
 )
 from harness.leaderboard.export import leaderboard_csv, leaderboard_document, leaderboard_json
 from harness.leaderboard.publish import publish_site
+from harness.metrics.registry import METRICS, metric_of
 from harness.resources import leaderboard_files_dir
 from harness.results import load_records
 from harness.results.store import slug
@@ -50,7 +51,7 @@ TASK_TITLES = {
     "xnli": "XNLI", "pawsx": "PAWS-X", "udpos": "POS", "panx": "NER", "xquad": "XQuAD", "mlqa": "MLQA",
     "tydiqa": "TyDiQA-GoldP", "bucc2018": "BUCC", "tatoeba": "Tatoeba",
 }
-METRIC_TITLES = {"accuracy": "Acc.", "f1": "F1", "squad_em_f1": "EM / F1", "mlqa_em_f1": "EM / F1", "bucc_f1": "F1"}
+METRIC_TITLES = {name: entry.title for name, entry in METRICS.items()}  # from the metric registry
 METRIC_NAMES = {"accuracy": "Accuracy", "f1": "F1", "exact_match": "Exact match (EM)", "precision": "Precision",
                 "recall": "Recall"}
 FAMILY_BADGES = {"baseline": "no intermediate", "english": "English", "non_english": "non-English", "control": "control"}
@@ -188,10 +189,7 @@ def task_page(board: SuiteBoard, task: TaskSpec, comparisons: list[ComparisonGro
     rows.sort(key=lambda row: (row.task_score(task.name) is None, -(row.task_score(task.name) or 0.0), row.key))
     languages = board.languages(task)
     language_rows = [(code, language_name(code)) for code in languages]
-    metrics = [m for m in task.metric_keys if m in ("exact_match", "f1", "accuracy")]
-    if task.metric in ("f1", "bucc_f1"):
-        metrics = ["f1"]
-    extra_metrics = [m for m in task.metric_keys if m not in metrics]
+    metrics, extra_metrics = list(metric_of(task).main_keys), list(metric_of(task).extra_keys)
     score_map = charts.heatmap(
         language_rows, [labels[row.key] for row in rows],
         [[row.language_score(task, code) for row in rows] for code in languages],

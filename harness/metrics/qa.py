@@ -1,6 +1,7 @@
 """Exact match and token F1 for extractive QA: SQuAD v1.1's official normalisation, and
-MLQA's language-aware one (punctuation of every script, per-language articles, character
-segmentation for Chinese). Both score an unanswered question as 0, as the official scripts do.
+MLQA's language-aware one (punctuation of every script, pinned to Unicode 11.0.0 as XTREME
+ran it, per-language articles, character segmentation for Chinese). Both score an
+unanswered question as 0, as the official scripts do.
 """
 
 from __future__ import annotations
@@ -8,11 +9,10 @@ from __future__ import annotations
 import logging
 import re
 import string
-import sys
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from functools import cache
+
+from harness.metrics.mlqa_punctuation import MLQA_PUNCTUATION
 
 log = logging.getLogger(__name__)
 
@@ -39,12 +39,6 @@ def normalize_squad(text: str) -> str:
     return " ".join(_ENGLISH_ARTICLES.sub(" ", text).split())
 
 
-@cache
-def _unicode_punctuation() -> frozenset[str]:
-    punct = {chr(i) for i in range(sys.maxunicode) if unicodedata.category(chr(i)).startswith("P")}
-    return frozenset(punct | set(string.punctuation))
-
-
 def _segment_mixed(text: str, punct: frozenset[str]) -> list[str]:
     """Whitespace tokens, with every CJK character and punctuation mark a token of its own."""
     tokens: list[str] = []
@@ -64,7 +58,7 @@ def normalize_mlqa(text: str, language: str) -> str:
     """MLQA's normalisation for the answer language `language`."""
     if language not in _MLQA_ARTICLES:
         raise ValueError(f"MLQA normalisation is defined for {sorted(_MLQA_ARTICLES)}, not {language!r}")
-    punct = _unicode_punctuation()
+    punct = MLQA_PUNCTUATION
     text = "".join(ch for ch in text.lower() if ch not in punct)
     articles = _MLQA_ARTICLES[language]
     if articles is not None:
@@ -90,6 +84,9 @@ def _em_f1(gold: GoldQuestions, predictions: Mapping[str, str], normalize: Calla
         if qid not in predictions:
             unanswered += 1
             continue
+        if not answers:
+            # The official scripts fail here (max() of an empty list); say which question.
+            raise ValueError(f"question {qid!r} has no gold answers")
         guess = normalize(predictions[qid])
         golds = [normalize(a) for a in answers]
         exact += max(float(guess == g) for g in golds)

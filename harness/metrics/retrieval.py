@@ -10,8 +10,6 @@ def bucc_scores(gold_pairs: Iterable[tuple[str, str]], predicted_pairs: Iterable
     if correct == 0:
         return {"f1": 0.0, "precision": 0.0, "recall": 0.0}
     precision, recall = correct / len(predicted), correct / len(gold)
-    return {
-        "f1": 100.0 * 2 * precision * recall / (precision + recall),
-        "precision": 100.0 * precision,
-        "recall": 100.0 * recall,
-    }
+    f1 = 2 * precision * recall / (precision + recall)
+    # XTREME's order: the fraction first, then * 100.
+    return {"f1": f1 * 100, "precision": precision * 100, "recall": recall * 100}

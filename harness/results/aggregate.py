@@ -71,9 +71,12 @@ def aggregate(per_task: Mapping[str, Languages], suite: SuiteSpec, registry: Reg
             }
 
     overall: dict = {}
-    suite_groups = {registry.task(name).group for name in suite.tasks}
+    # Ordered (first appearance in the suite), not a set: a sum over a set of strings changes
+    # its last bits with PYTHONHASHSEED, as the official scorer's overall does.
+    suite_groups = tuple(dict.fromkeys(registry.task(name).group for name in suite.tasks))
     if scored and all(name in scored for name in suite.tasks):
-        overall["mean_over_tasks"] = sum(e["score"] for e in scored.values()) / len(scored)
+        # Summed in the suite's task order (for `xtreme`, the order of evaluate.py's TASK2LANGS).
+        overall["mean_over_tasks"] = sum(scored[name]["score"] for name in suite.tasks) / len(scored)
         if all(group in groups for group in suite_groups):
             overall["mean_over_groups"] = sum(groups[g]["score"] for g in suite_groups) / len(suite_groups)
         overall["partial"] = not all(e["complete"] for e in scored.values())

@@ -115,7 +115,10 @@ def write_index_predictions(path: str | Path, predictions: np.ndarray) -> Path:
 def read_index_predictions(path: str | Path) -> np.ndarray:
     path = Path(path)
     values = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    lines = path.read_text(encoding="utf-8").split("\n")  # not splitlines(): see scoring.split_lines
+    if lines and lines[-1] == "":
+        lines.pop()
+    for number, line in enumerate(lines, start=1):
         try:
             values.append(int(line))
         except ValueError:

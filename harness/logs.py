@@ -68,10 +68,27 @@ def configure(verbosity: int = 0, progress: str = "auto") -> None:
     quiet_libraries(verbosity > 0)
 
 
+class _UnlessVerbose(logging.Filter):
+    """Drops a library's records below ERROR unless -v. A filter, not a level, because some
+    libraries (DeepSpeed) reset their logger's level and add a stdout handler on import."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return _state["verbosity"] > 0 or record.levelno >= logging.ERROR
+
+
+_UNLESS_VERBOSE = _UnlessVerbose()
+# DeepSpeed logs "Setting accelerator to CPU" and the like as warnings, on stdout.
+STDOUT_LOGGERS = ("DeepSpeed",)
+
+
 def quiet_libraries(verbose: bool = False) -> None:
     """Library loggers to WARNING (INFO with ``verbose``); their own bars off unless bars are on."""
     for name in NOISY_LOGGERS:
         logging.getLogger(name).setLevel(logging.INFO if verbose else logging.WARNING)
+    for name in STDOUT_LOGGERS:
+        logger = logging.getLogger(name)
+        if _UNLESS_VERBOSE not in logger.filters:
+            logger.addFilter(_UNLESS_VERBOSE)
     bars = progress_mode() == "bar"
     if not bars:
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")

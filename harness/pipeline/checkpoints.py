@@ -125,6 +125,8 @@ class CheckpointStore:
                     log.info("reusing %s checkpoint %s", kind, final)
                 barrier()
                 return final
+            if main:
+                log.info("building %s checkpoint %s", kind, final.name)
             build(partial)
             barrier()  # every rank has finished writing
             if main:

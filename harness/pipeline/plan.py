@@ -18,6 +18,7 @@ from typing import Any
 
 from harness.errors import HarnessError
 from harness.spec import ExperimentSpec, Registry, SuiteSpec, TaskSpec, VariantSpec
+from harness.tasktypes import TASK_TYPES
 
 # Bump when a change to the training or evaluation code makes old checkpoints stale.
 PIPELINE_VERSION = 1
@@ -117,7 +118,8 @@ def _selected_tasks(suite: SuiteSpec, registry: Registry, settings: RunSettings)
 
 # Retrieval reads fixed splits: Tatoeba is one test file per language; BUCC tunes its threshold
 # on dev (required) and scores test when it is there.
-RETRIEVAL_SPLITS = {"retrieval_tatoeba": (("test", True),), "retrieval_bucc": (("dev", True), ("test", False))}
+# (split, required) per retrieval task type, declared by the task types (harness/tasktypes/retrieval.py).
+RETRIEVAL_SPLITS = {name: kind.splits for name, kind in TASK_TYPES.items() if kind.retrieval}
 
 
 def retrieval_checksums(task: TaskSpec, languages: tuple[str, ...], checksum: Checksum) -> dict[str, str]:

@@ -13,10 +13,12 @@ DOWNLOAD_URLS.md) and, for the intermediate tasks, their publishers' pages.
 
 from __future__ import annotations
 
-import io
+import errno
 import logging
 import os
 import re
+import shutil
+import socket
 import tarfile
 import time
 import zipfile
@@ -25,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.client import HTTPException
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 from urllib.error import HTTPError, URLError
 from urllib.parse import urlsplit
 from urllib.request import Request, urlopen
@@ -86,30 +89,36 @@ def _safe_relpath(name: str) -> PurePosixPath:
     return path
 
 
-def _archive_members(archive: Path) -> Iterator[tuple[str, Callable[[], bytes]]]:
-    """(member name, reader) for the regular files of a zip or tar archive (any compression)."""
+def _archive_members(archive: Path) -> Iterator[tuple[str, Callable[[], BinaryIO]]]:
+    """(member name, opener of a binary stream) for the regular files of a zip or tar archive
+    (any compression). Streams, not bytes: a 2 GiB member must not be read whole into memory."""
     if zipfile.is_zipfile(archive):
         with zipfile.ZipFile(archive) as zf:
             for info in zf.infolist():
                 if not info.is_dir():
-                    yield info.filename, lambda info=info: zf.read(info)
+                    yield info.filename, lambda info=info: zf.open(info)
         return
     try:
         with tarfile.open(archive, "r:*") as tf:
             for member in tf:
                 if member.isfile():
-                    yield member.name, lambda member=member: tf.extractfile(member).read()
+                    yield member.name, lambda member=member: tf.extractfile(member)
     except (tarfile.TarError, EOFError, OSError, ValueError) as err:
         raise HarnessError(
             f"{archive}: not a readable zip or tar archive ({err}); delete it and download again"
         ) from None
 
 
-def _write(data_dir: Path, relpath: str, content: bytes) -> Path:
+def _write(data_dir: Path, relpath: str, content: bytes | BinaryIO) -> Path:
+    """Write bytes, or copy a stream in 1 MiB blocks, through a temporary file."""
     target = data_dir / _safe_relpath(relpath)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(target.name + ".tmp")
-    tmp.write_bytes(content)
+    if isinstance(content, bytes):
+        tmp.write_bytes(content)
+    else:
+        with tmp.open("wb") as out:
+            shutil.copyfileobj(content, out, 1 << 20)
     tmp.replace(target)
     return target
 
@@ -120,7 +129,8 @@ def extract(archive: Path, data_dir: Path, mapping: Callable[[str], str | None])
     for name, read in _archive_members(archive):
         relpath = mapping(name)
         if relpath is not None:
-            written.append(_write(data_dir, relpath, read()))
+            with read() as stream:
+                written.append(_write(data_dir, relpath, stream))
     if not written:
         raise HarnessError(
             f"{archive}: none of the expected files are in this archive; is it the right download?"
@@ -181,7 +191,7 @@ def unpack_panx(data_dir: Path) -> list[Path]:
     Each ``{lang}.tar.gz`` (Rahimi et al.'s split of WikiANN) holds ``train``, ``dev`` and
     ``test``, written to ``panx/<lang>/<split>``; the reader drops their ``lang:`` prefix.
     """
-    bundles = [data_dir / "panx" / name for name in ("AmazonPhotos.zip", "panx_dataset.tar")]
+    bundles = [data_dir / name for name in PANX_BUNDLES]
     bundle = next((b for b in bundles if b.is_file()), None)
     if bundle is None:
         raise HarnessError(f"PAN-X: none of {', '.join(map(str, bundles))} exists; {PANX_MANUAL}")
@@ -190,12 +200,12 @@ def unpack_panx(data_dir: Path) -> list[Path]:
         lang = PurePosixPath(name).name.removesuffix(".tar.gz")
         if not name.endswith(".tar.gz") or lang not in PANX_LANGUAGES:
             continue
-        with tarfile.open(fileobj=io.BytesIO(read()), mode="r:gz") as inner:
+        with read() as stream, tarfile.open(fileobj=stream, mode="r|gz") as inner:
             for member in inner:
                 split = PurePosixPath(member.name).name
                 if member.isfile() and split in ("train", "dev", "test"):
-                    content = inner.extractfile(member).read()
-                    written.append(_write(data_dir, f"panx/{lang}/{split}", content))
+                    with inner.extractfile(member) as content:
+                        written.append(_write(data_dir, f"panx/{lang}/{split}", content))
     if not written:
         raise HarnessError(f"{bundle}: no <lang>.tar.gz files inside; is this the PAN-X bundle?")
     return written
@@ -205,9 +215,12 @@ PANX_MANUAL = (
     "PAN-X (WikiANN, Rahimi et al. 2019 splits) has no direct download: open "
     "https://www.amazon.com/clouddrive/share/d3KGCRCIYwhKJF0H3eWA26hjg2ZCRhjpEQtDL70FSBN in a "
     "browser, save AmazonPhotos.zip as <DIR>/panx/AmazonPhotos.zip (or the Dropbox copy "
-    "https://www.dropbox.com/s/12h3qqog6q4bjve/panx_dataset.tar as <DIR>/panx/panx_dataset.tar), "
-    "then run `harness data download --tasks panx --dir <DIR>` to unpack it"
+    "https://www.dropbox.com/s/12h3qqog6q4bjve/panx_dataset.tar as <DIR>/panx/panx_dataset.tar, or "
+    "the Hugging Face mirror https://s3.amazonaws.com/datasets.huggingface.co/wikiann/1.1.0/panx_dataset.zip "
+    "as <DIR>/panx/panx_dataset.zip), then run `harness data download --tasks panx --dir <DIR>` to unpack it"
 )
+# The three published forms of the same bundle of <lang>.tar.gz files, in preference order.
+PANX_BUNDLES = ("panx/AmazonPhotos.zip", "panx/panx_dataset.tar", "panx/panx_dataset.zip")
 CCG_MANUAL = (
     "CCGbank is licensed by the LDC (LDC2005T13) and cannot be downloaded automatically: export "
     "its supertags as jiant does (one sentence per line: space-separated tokens, a tab, "
@@ -253,7 +266,7 @@ TASKS: dict[str, TaskData] = {
     "panx": TaskData(
         manual=PANX_MANUAL,
         manual_unpack=lambda _, d: unpack_panx(d),
-        manual_files=("panx/AmazonPhotos.zip", "panx/panx_dataset.tar"),
+        manual_files=PANX_BUNDLES,
     ),
     "squad_v1": TaskData(
         downloads=tuple(
@@ -463,7 +476,7 @@ def fetch(
     fail at once; network errors are retried ``retries`` times with growing pauses, and
     the part file is kept, so running the command again resumes too.
     """
-    from tqdm import tqdm
+    from harness.logs import progress
 
     dest.parent.mkdir(parents=True, exist_ok=True)
     part = dest.with_name(dest.name + ".part")
@@ -493,14 +506,13 @@ def fetch(
                 expected = offset + int(length) if length is not None else None
                 with (
                     part.open(mode) as out,
-                    tqdm(
+                    progress(
                         total=expected,
                         initial=offset,
                         unit="B",
                         unit_scale=True,
                         desc=dest.name,
                         leave=False,
-                        disable=None,
                     ) as bar,
                 ):
                     while chunk := response.read(1 << 16):
@@ -524,6 +536,11 @@ def fetch(
             last_error = f"HTTP {err.code} {err.reason}"
         except (URLError, HTTPException, OSError) as err:
             last_error = str(getattr(err, "reason", err)) or type(err).__name__
+            if _unreachable(err):  # offline: trying again in 15 s will not help
+                raise HarnessError(
+                    f"could not download {url}: {last_error} (no network, or the host name does not "
+                    "resolve). Without network, use --base-url with a mirror or `harness data mini`"
+                ) from None
         log.warning(
             "download of %s failed (%s); attempt %d of %d",
             url,
@@ -535,6 +552,14 @@ def fetch(
     raise HarnessError(
         f"could not download {url}: {last_error}{kept}. Without network, use --base-url with a mirror or `harness data mini`"
     )
+
+
+def _unreachable(err: BaseException) -> bool:
+    """A DNS failure or an unreachable network: not worth retrying."""
+    reason = getattr(err, "reason", err)
+    if isinstance(reason, socket.gaierror):
+        return True
+    return isinstance(reason, OSError) and reason.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH)
 
 
 def _task_complete(data_dir: Path, manifest: dict, key: str) -> bool:
@@ -567,54 +592,72 @@ def download_tasks(
     data_dir.mkdir(parents=True, exist_ok=True)
     manifest = read_manifest(data_dir)
     manual_steps = []
+    failures = []
     for key in tasks_to_fetch(tasks):
-        entry = TASKS[key]
         if not force and _task_complete(data_dir, manifest, key):
             log.info("%s: already complete in %s, skipped (--force to fetch again)", key, MANIFEST)
             continue
-        written: list[Path] = []
-        if entry.manual:
-            present = [f for f in entry.manual_files if (data_dir / f).is_file()]
-            if entry.manual_unpack is None or not present:
-                manual_steps.append(f"{key}: {entry.manual.replace('<DIR>', str(data_dir))}")
-                continue
-            for name in present:
-                manifest["downloads"][name] = {
-                    "sha256": file_sha256(data_dir / name),
-                    "bytes": (data_dir / name).stat().st_size,
-                    "url": "manual",
-                    "task": key,
-                }
-            written = entry.manual_unpack(data_dir / present[0], data_dir)
-            origin = present[0]
-        for item in entry.downloads:
-            url = mirror_url(item.url, key, base_url)
-            archive = data_dir / DOWNLOADS / key / item.basename
-            log.info("%s: fetching %s", key, url)
-            fetch(url, archive, retries=retries, backoff=backoff)
-            relname = archive.relative_to(data_dir).as_posix()
-            manifest["downloads"][relname] = {
-                "url": item.url,
-                "fetched_from": url,
-                "sha256": file_sha256(archive),
-                "bytes": archive.stat().st_size,
-                "task": key,
-                "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            }
-            files = item.unpack(archive, data_dir)
-            record_files(data_dir, manifest, files, relname)
-            written.extend(files)
-            if not keep_archives:
-                archive.unlink()
-                manifest["downloads"][relname]["deleted_after_unpack"] = True
-            write_manifest(data_dir, manifest)  # progress survives a later failure
-        if entry.manual and written and not entry.downloads:
-            record_files(data_dir, manifest, written, origin)
-        manifest["tasks"][key] = {
-            "files": sorted({p.relative_to(data_dir).as_posix() for p in written})
-        }
-        write_manifest(data_dir, manifest)
-        log.info("%s: %d files in place", key, len(written))
+        try:
+            manual = _fetch_task(key, data_dir, manifest, base_url, keep_archives, retries, backoff)
+        except HarnessError as err:  # the other tasks still run; all failures are listed at the end
+            log.warning("%s: %s", key, err)
+            failures.append(f"{key}: {err}")
+            continue
+        if manual:
+            manual_steps.append(manual)
+    if failures:
+        also = ("\nmanual step needed:\n  " + "\n  ".join(manual_steps)) if manual_steps else ""
+        raise HarnessError(f"{len(failures)} task(s) failed (the others are in place; run again to retry):\n  "
+                           + "\n  ".join(failures) + also)
     if manual_steps:
         raise HarnessError("manual step needed:\n  " + "\n  ".join(manual_steps), exit_code=3)
     return manifest
+
+
+def _fetch_task(key: str, data_dir: Path, manifest: dict, base_url: str | None, keep_archives: bool,
+                retries: int, backoff: float) -> str | None:
+    """Fetch, unpack and record one task; the explanation of a manual step if one is needed."""
+    entry = TASKS[key]
+    written: list[Path] = []
+    if entry.manual:
+        present = [f for f in entry.manual_files if (data_dir / f).is_file()]
+        if entry.manual_unpack is None or not present:
+            return f"{key}: {entry.manual.replace('<DIR>', str(data_dir))}"
+        for name in present:
+            manifest["downloads"][name] = {
+                "sha256": file_sha256(data_dir / name),
+                "bytes": (data_dir / name).stat().st_size,
+                "url": "manual",
+                "task": key,
+            }
+        written = entry.manual_unpack(data_dir / present[0], data_dir)
+        origin = present[0]
+    for item in entry.downloads:
+        url = mirror_url(item.url, key, base_url)
+        archive = data_dir / DOWNLOADS / key / item.basename
+        log.info("%s: fetching %s", key, url)
+        fetch(url, archive, retries=retries, backoff=backoff)
+        relname = archive.relative_to(data_dir).as_posix()
+        manifest["downloads"][relname] = {
+            "url": item.url,
+            "fetched_from": url,
+            "sha256": file_sha256(archive),
+            "bytes": archive.stat().st_size,
+            "task": key,
+            "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        files = item.unpack(archive, data_dir)
+        record_files(data_dir, manifest, files, relname)
+        written.extend(files)
+        if not keep_archives:
+            archive.unlink()
+            manifest["downloads"][relname]["deleted_after_unpack"] = True
+        write_manifest(data_dir, manifest)  # progress survives a later failure
+    if entry.manual and written and not entry.downloads:
+        record_files(data_dir, manifest, written, origin)
+    manifest["tasks"][key] = {
+        "files": sorted({p.relative_to(data_dir).as_posix() for p in written})
+    }
+    write_manifest(data_dir, manifest)
+    log.info("%s: %d files in place", key, len(written))
+    return None

@@ -341,3 +341,16 @@ def test_cli_download_through_a_mirror(server, tmp_path, capsys):
         "tatoeba        test: de zh",
         "xquad          train: en; dev: en",
     ]
+
+
+def test_panx_bundle_from_the_hugging_face_mirror(tmp_path):
+    """panx_dataset.zip (the copy Hugging Face's wikiann/xtreme loaders fetch): <lang>.tar.gz files in a zip."""
+    data = tmp_path / "data"
+    inner = tar_bytes({split: "af:Kaapstad\tB-LOC\n\naf:is\tO\n" for split in ("train", "dev", "test")}, "w:gz")
+    (data / "panx").mkdir(parents=True)
+    with zipfile.ZipFile(data / "panx/panx_dataset.zip", "w") as bundle:
+        bundle.writestr("af.tar.gz", inner)
+        bundle.writestr("README.txt", "not a language")
+    manifest = download_tasks(["panx"], data)
+    assert sorted(manifest["tasks"]["panx"]["files"]) == [f"panx/af/{s}" for s in ("dev", "test", "train")]
+    assert [s.tokens for s in sources.load_split(data, "panx", "af", "test")] == [["Kaapstad"], ["is"]]

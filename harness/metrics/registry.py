@@ -47,6 +47,8 @@ class Metric:
     title: str
     compute: str
     description: str = ""
+    #: how per-example evidence (bootstrap sidecars, harness/metrics/evidence.py) is kept
+    evidence: str = ""
 
     def score(self, gold: Any, predicted: Any, language: str) -> dict[str, float]:
         return resolve(self.compute)(gold, predicted, language)
@@ -141,15 +143,15 @@ def register_format(fmt: PredictionFormat) -> PredictionFormat:
 
 
 register_metric(Metric("accuracy", ("accuracy",), ("accuracy",), "Acc.", f"{_HERE}:_accuracy",
-                       "share of correct predictions (XNLI, PAWS-X, Tatoeba)"))
+                       "share of correct predictions (XNLI, PAWS-X, Tatoeba)", evidence="accuracy"))
 register_metric(Metric("f1", ("f1", "precision", "recall"), ("f1",), "F1", f"{_HERE}:_span_f1",
-                       "seqeval span F1, micro-averaged (PAN-X, UD-POS)"))
+                       "seqeval span F1, micro-averaged (PAN-X, UD-POS)", evidence="spans"))
 register_metric(Metric("squad_em_f1", ("exact_match", "f1"), ("exact_match", "f1"), "EM / F1", f"{_HERE}:_squad",
-                       "SQuAD v1.1 exact match and token F1 (XQuAD, TyDiQA-GoldP)"))
+                       "SQuAD v1.1 exact match and token F1 (XQuAD, TyDiQA-GoldP)", evidence="qa"))
 register_metric(Metric("mlqa_em_f1", ("exact_match", "f1"), ("exact_match", "f1"), "EM / F1", f"{_HERE}:_mlqa",
-                       "MLQA exact match and token F1, normalised per answer language"))
+                       "MLQA exact match and token F1, normalised per answer language", evidence="qa"))
 register_metric(Metric("bucc_f1", ("f1", "precision", "recall"), ("f1",), "F1", f"{_HERE}:_bucc",
-                       "F1 of mined sentence pairs against the gold pairs (BUCC 2018)"))
+                       "F1 of mined sentence pairs against the gold pairs (BUCC 2018)", evidence="bucc"))
 
 register_format(PredictionFormat("labels", "tsv", "harness.scoring:read_label_files",
                                  "one label per line"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from harness.metrics.registry import resolve
 from harness.tasktypes.base import TaskType, register_task_type
@@ -21,6 +21,10 @@ class RetrievalTaskType(TaskType):
 
     def runner(self) -> Callable:
         return resolve(self.runner_ref)
+
+    def runner_options(self, settings: Any) -> dict[str, Any]:
+        """Keyword options of the runner taken from the run settings (none by default)."""
+        return {}
 
 
 @register_task_type
@@ -50,6 +54,10 @@ class BuccRetrieval(RetrievalTaskType):
     # The threshold is tuned on dev (required); test is mined when present.
     splits = (("dev", True), ("test", False))
     description = "the translation pairs mined from two monolingual corpora"
+
+    def runner_options(self, settings: Any) -> dict[str, Any]:
+        """BUCC's mining options (margin, k, strategy, knn_method) from `settings.mining`."""
+        return dict(getattr(settings, "mining", None) or {})
 
     def gold(self, pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
         return sorted(set(pairs))

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from harness.errors import HarnessError
 from harness.results import ResultRecord, aggregate_records, main_score
+from harness.results.placement import check_records
 from harness.spec import GROUP_TITLES, GROUPS, Registry, SuiteSpec, TaskSpec
 
 QA_METRICS = ("squad_em_f1", "mlqa_em_f1")
@@ -136,6 +137,32 @@ class SuiteBoard:
         return task.metric in QA_METRICS
 
 
+# Used only when a task spec carries no `chance` (the score of guessing, 0-100).
+CHANCE_FALLBACK = {"xnli": 100 / 3, "pawsx": 50.0}
+# A score within this many points above chance is flagged as chance level.
+CHANCE_MARGIN = 1.0
+
+
+def chance_level(task: TaskSpec) -> float:
+    """The task's chance score: the spec's `chance`, else the fallback table, else 0."""
+    chance = getattr(task, "chance", None)
+    if chance is None:
+        chance = CHANCE_FALLBACK.get(task.name, 0.0)
+    return float(chance)
+
+
+def score_flag(task: TaskSpec, value: float | None) -> str | None:
+    """'zero' for a score of 0, 'chance' for one at or near guessing, else None."""
+    if value is None:
+        return None
+    if value <= 0.0:
+        return "zero"
+    chance = chance_level(task)
+    if chance > 0 and value <= chance + CHANCE_MARGIN:
+        return "chance"
+    return None
+
+
 def language_order_key(code: str) -> tuple[bool, str]:
     return (code != "en", code)
 
@@ -167,24 +194,6 @@ def intermediate_of(experiment: str, variant: str, registry: Registry) -> tuple[
             if candidate.name == variant:
                 return candidate.intermediate
     return ()
-
-
-def check_records(records: Iterable[ResultRecord], registry: Registry) -> None:
-    """Refuse records whose suite or task the specs do not define: their numbers cannot be placed."""
-    for record in records:
-        if record.suite not in registry.suites:
-            known = ", ".join(sorted(registry.suites))
-            raise HarnessError(
-                f"result for {record.experiment}/{record.variant}/{record.model} task {record.task!r} names "
-                f"unknown suite {record.suite!r}; known suites: {known} (or point HARNESS_TASKS_DIR at your specs)")
-        if record.task not in registry.tasks:
-            raise HarnessError(
-                f"result for {record.experiment}/{record.variant}/{record.model} names unknown task {record.task!r}; "
-                "`harness ls tasks` lists the known ones")
-        if record.task not in registry.suites[record.suite].tasks:
-            raise HarnessError(
-                f"result for {record.experiment}/{record.variant}/{record.model}: task {record.task!r} is not part of "
-                f"suite {record.suite!r} (its tasks: {', '.join(registry.suites[record.suite].tasks)})")
 
 
 def build_boards(records: list[ResultRecord], registry: Registry, suites: Iterable[str] | None = None) -> list[SuiteBoard]:

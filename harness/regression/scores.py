@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import HarnessError
-from harness.leaderboard.board import check_records
 from harness.results import ResultRecord, aggregate_records, main_score, write_json_atomic
+from harness.results.placement import check_records
 from harness.results.validate import load_json_document
 from harness.spec import Registry
 

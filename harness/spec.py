@@ -298,10 +298,28 @@ def load_experiment_file(path: Path) -> ExperimentSpec:
         intermediate = tuple(raw.get("intermediate") or ())
         if raw.get("mode", "single") == "single" and len(intermediate) > 1:
             raise HarnessError(f"{path}: variant {raw['name']!r} lists several intermediate tasks; set mode: multitask")
-        variants.append(VariantSpec(name=raw["name"], family=raw["family"], intermediate=intermediate,
-                                    mode=raw.get("mode", "single"), description=raw.get("description", "")))
+        variant = VariantSpec(name=raw["name"], family=raw["family"], intermediate=intermediate,
+                              mode=raw.get("mode", "single"), description=raw.get("description", ""))
+        twin = next((v for v in variants if _trains_the_same(v, variant)), None)
+        if twin is not None:
+            raise HarnessError(
+                f"{path}: variants {twin.name!r} and {variant.name!r}{where} train the same thing "
+                f"(intermediate {list(variant.intermediate)}, mode {variant.mode}); every step of both would be "
+                "identical and counted twice: drop one, or make them differ")
+        variants.append(variant)
     return ExperimentSpec(name=doc["name"], variants=tuple(variants), description=doc.get("description", ""),
                           source_file=str(path))
+
+
+def _trains_the_same(a: VariantSpec, b: VariantSpec) -> bool:
+    """Two variants whose intermediate training is identical (a multi-task mix is a set of tasks)."""
+    if not a.intermediate and not b.intermediate:
+        return True
+    if a.mode != b.mode:
+        return False
+    if a.mode == "multitask":
+        return sorted(a.intermediate) == sorted(b.intermediate)
+    return a.intermediate == b.intermediate
 
 
 def _register(table: dict, name: str, item: Any, path: Path, kind: str) -> None:

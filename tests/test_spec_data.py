@@ -143,3 +143,24 @@ def test_copy_of_the_builtin_folder_loads_as_the_only_root(tmp_path):
     _copy_spec(TASKS_DIR / "xtreme/xquad.yaml", copy / "custom/xquad_copy.yaml", "xquad", "xquad_copy")
     registry = load_registry(copy)
     assert "xquad_copy" in registry.tasks and "xquad" in registry.tasks
+
+
+@pytest.mark.parametrize("variants, message", [
+    ("  - {name: a, family: english, intermediate: [mnli]}\n  - {name: b, family: control, intermediate: [mnli]}",
+     "variants 'a' and 'b' in variants\\[1\\] train the same thing"),
+    ("  - {name: a, family: baseline}\n  - {name: b, family: baseline, intermediate: []}", "variants 'a' and 'b'"),
+    ("  - {name: a, family: english, mode: multitask, intermediate: [mnli, qqp]}\n"
+     "  - {name: b, family: english, mode: multitask, intermediate: [qqp, mnli]}", "variants 'a' and 'b'"),
+])
+def test_variants_that_train_the_same_thing_are_refused(tmp_path, variants, message):
+    (tmp_path / "experiments").mkdir()
+    (tmp_path / "experiments/twins.yaml").write_text(f"name: twins\nvariants:\n{variants}\n", encoding="utf-8")
+    with pytest.raises(HarnessError, match=f"twins.yaml: {message}"):
+        load_registry(extra_dirs=[tmp_path])
+
+
+def test_xstilts_defines_each_training_once():
+    variants = load_registry().experiment("xstilts").variants
+    trainings = [(v.mode, tuple(sorted(v.intermediate)) if v.mode == "multitask" else v.intermediate) for v in variants]
+    assert len(set(trainings)) == len(trainings)
+    assert [v.name for v in variants if v.intermediate == ("xnli_mt_mix",)] == ["nli_mix"]

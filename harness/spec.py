@@ -221,6 +221,12 @@ def load_task_file(path: Path) -> list[TaskSpec]:
         _check_choice(path, "metric", doc["metric"], METRIC_KEYS)
     if doc.get("prediction_format") is not None:
         _check_choice(path, "prediction_format", doc["prediction_format"], PREDICTION_FORMATS)
+        writes = TASK_TYPE_REGISTRY[doc["task_type"]].format_name
+        if writes is not None and doc["prediction_format"] != writes:
+            raise HarnessError(f"{path}: key 'prediction_format' is {doc['prediction_format']!r}, but task_type "
+                               f"{doc['task_type']!r} writes {writes!r} files; use {writes!r} or leave the key out")
+    elif TASK_TYPE_REGISTRY[doc["task_type"]].format_name is not None:
+        doc["prediction_format"] = TASK_TYPE_REGISTRY[doc["task_type"]].format_name  # the task type's own
     if doc["role"] == "target":
         for key in ("group", "metric", "prediction_format", "languages"):
             if doc.get(key) is None:

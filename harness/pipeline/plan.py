@@ -197,6 +197,8 @@ def build_plan(registry: Registry, settings: RunSettings, checksum: Checksum, mo
                     checksums = retrieval_checksums(task, languages, checksum)
                     key = content_key(kind="retrieval", upstream=encoder_key, task=task.name, data=checksums,
                                       layer=settings.layer, pooling=settings.pooling, **limits)
+                    if any(s.key == key for s in steps):
+                        continue  # no training upstream (baseline), so no seed: planned once, not per seed
                     steps.append(Step(kind="retrieval", key=key, label=f"{variant.name} seed {seed}: {task.name} retrieval",
                                       variant=variant.name, seed=seed, task=task.name, upstream=encoder_key,
                                       languages=languages, data_checksums=checksums))

@@ -51,9 +51,9 @@ def main() -> int:
     from harness.models.encoder import load_encoder
     from harness.retrieval.embeddings import (
         EmbeddingSettings,
-        default_layer,
         encode_sentences,
         plan_batches,
+        protocol_for,
     )
 
     if not args.data_dir.is_dir():
@@ -67,7 +67,7 @@ def main() -> int:
 
             model_dir = build_tiny_model(Path(tmp) / "tiny", sentences)
         model, tokenizer = load_encoder(model_dir)
-    settings = EmbeddingSettings(layer=default_layer(model_dir, model.config).layer, pooling="mean")
+    settings = EmbeddingSettings(layer=protocol_for(model_dir).layer, pooling="mean")
     lengths = np.array([len(ids) for ids in tokenizer(sentences, truncation=True,
                                                        max_length=settings.max_length)["input_ids"]])
     sorted_order = np.argsort(-lengths, kind="stable")

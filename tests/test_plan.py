@@ -78,9 +78,9 @@ def test_unknown_selection_is_refused():
 def test_dry_run_on_mini_data(tmp_path, capsys):
     code = main(["run", "--dry-run", "--work-dir", str(tmp_path / "runs"), "--variants", "baseline", "nli_de"])
     assert code == 0
-    err = capsys.readouterr().err
-    assert "plan: suite mini, experiment mini, model tiny" in err
-    assert "intermediate xnli_mt_de" in err
+    out = capsys.readouterr().out  # the plan is the command's output (logs stay on stderr)
+    assert "plan: suite mini, experiment mini, model tiny" in out
+    assert "intermediate xnli_mt_de" in out
     assert not (tmp_path / "runs" / "checkpoints").exists()
 
 

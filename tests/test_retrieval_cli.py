@@ -48,14 +48,18 @@ def data_dir(tmp_path):
     return root
 
 
-def test_retrieve_writes_one_record_per_task_with_protocol_and_predictions(tiny_dir, data_dir, tmp_path):
+def test_retrieve_writes_one_record_per_task_with_protocol_and_predictions(tiny_dir, data_dir, tmp_path, capsys):
     results, predictions = tmp_path / "results", tmp_path / "predictions"
-    code = main(["retrieve", "--task", "tatoeba", "bucc2018", "--model", str(tiny_dir), "--data-dir",
-                 str(data_dir), "--langs", "de", "fr", "--output", str(results), "--predictions",
-                 str(predictions), "--experiment", "e5test", "--variant", "base", "--layer", "1",
-                 "--cache-dir", str(tmp_path / "cache")])
-    # bucc2018 has no de/fr data here: the explicit --langs make that an error, after Tatoeba.
+    common = ["--model", str(tiny_dir), "--data-dir", str(data_dir), "--output", str(results), "--predictions",
+              str(predictions), "--experiment", "e5test", "--variant", "base", "--layer", "1",
+              "--cache-dir", str(tmp_path / "cache"), "--work-dir", str(tmp_path / "runs")]
+    code = main(["retrieve", "--task", "tatoeba", "bucc2018", "--langs", "de", "fr", *common])
+    # bucc2018 has no de/fr data here: the plan says so for both files at once, before anything runs.
     assert code == 2
+    err = capsys.readouterr().err
+    assert "2 data files are missing" in err and "de-en.dev.de" in err and "fr-en.dev.fr" in err
+    assert not results.exists()
+    assert main(["retrieve", "--task", "tatoeba", "--langs", "de", "fr", *common]) == 0
     records = {r.task: r for r in load_records(results)}
     assert set(records) == {"tatoeba"}
     tatoeba = records["tatoeba"]
@@ -67,9 +71,7 @@ def test_retrieve_writes_one_record_per_task_with_protocol_and_predictions(tiny_
     lines = (predictions / "tatoeba" / "test-de.tsv").read_text(encoding="utf-8").splitlines()
     assert lines == [str(i) for i in range(30)]
 
-    code = main(["retrieve", "--task", "bucc2018", "--model", str(tiny_dir), "--data-dir", str(data_dir),
-                 "--output", str(results), "--predictions", str(predictions), "--experiment", "e5test",
-                 "--variant", "base", "--layer", "1", "--cache-dir", str(tmp_path / "cache")])
+    code = main(["retrieve", "--task", "bucc2018", *common])
     assert code == 0
     bucc = {r.task: r for r in load_records(results)}["bucc2018"]
     assert bucc.languages == {"zh": {"f1": 100.0, "precision": 100.0, "recall": 100.0}}

@@ -1,7 +1,6 @@
 """Embeddings from a tiny XLM-R: layer and pooling, length-sorted batches, the on-disk cache."""
 
 import logging
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -11,9 +10,9 @@ from harness.retrieval import embeddings as emb
 from harness.retrieval.embeddings import (
     Embedder,
     EmbeddingSettings,
-    default_layer,
     encode_sentences,
     plan_batches,
+    protocol_for,
 )
 
 SENTENCES = [
@@ -97,19 +96,25 @@ def test_bad_layer_and_pooling_are_clear_errors(tiny):
         EmbeddingSettings(layer=1, pooling="max")
 
 
-def test_default_layer_follows_xtreme_per_model_and_falls_back_to_60_percent(tmp_path):
-    def config(name, layers):
-        return SimpleNamespace(num_hidden_layers=layers, _name_or_path=name)
+def test_protocol_comes_from_the_model_spec_never_from_the_folder_name(tmp_path):
+    """Layers by XTREME (Hu et al. 2020): mBERT 8 of 12, XLM-R Large 14 of 24; e5 its last."""
+    import json
 
-    assert default_layer("xlm-roberta-large", config("xlm-roberta-large", 24)).layer == 14
-    assert default_layer("FacebookAI/xlm-roberta-large", config("FacebookAI/xlm-roberta-large", 24)).layer == 14
-    assert default_layer("bert-base-multilingual-cased", config("bert-base-multilingual-cased", 12)).layer == 8
-    fallback = default_layer("some/encoder", config("some/encoder", 12))
-    assert fallback.layer == 7 and "0.6" in fallback.rule
-    assert default_layer("tiny", config("tiny", 2)).layer == 1
-    # An imported e5 folder is recognised by its provenance file.
-    (tmp_path / "harness_import.json").write_text('{"model": "intfloat/multilingual-e5-small"}')
-    assert default_layer(tmp_path, config(str(tmp_path), 12)).layer == 12
+    assert protocol_for("xlm-roberta-large").layer == 14
+    assert protocol_for("FacebookAI/xlm-roberta-large").layer == 14
+    assert protocol_for("bert-base-multilingual-cased").layer == 8
+    e5 = protocol_for("e5-small")
+    assert (e5.layer, e5.pooling, e5.prefix, e5.max_length) == (12, "mean", "query: ", 512)
+    # A folder named like e5 is not e5: its config decides (round(0.6 * 12) = 7).
+    folder = tmp_path / "multilingual-e5-small"
+    folder.mkdir()
+    (folder / "config.json").write_text(json.dumps({"num_hidden_layers": 12}))
+    generic = protocol_for(folder)
+    assert generic.layer == 7 and "0.6" in generic.layer_rule and generic.prefix == ""
+    # An imported folder names its origin: the origin's spec applies.
+    (folder / "harness_import.json").write_text('{"model": "intfloat/multilingual-e5-small"}')
+    assert protocol_for(folder) == e5
+    assert protocol_for(folder, layer=3).layer_rule == "given on the command line"
 
 
 def test_cache_is_keyed_by_split_and_layer_and_survives_corruption(tiny_dir, tmp_path, monkeypatch, caplog):
@@ -166,6 +171,6 @@ def test_protocol_records_layer_rule_pooling_and_length(tiny_dir):
     embedder = Embedder(tiny_dir, pooling="cls", max_length=64, progress=False)
     protocol = embedder.protocol()
     assert protocol["layer"] == 2 and protocol["num_layers"] == 3
-    assert protocol["layer_rule"] == "round(0.6 * 3 layers)"
+    assert "round(0.6 * 3 layers" in protocol["layer_rule"]  # the generic spec of a folder: its config
     assert protocol["pooling"] == "cls" and protocol["max_length"] == 64
     assert protocol["precision"] == "fp32" and protocol["text_prefix"] == ""

@@ -1,9 +1,15 @@
-"""`harness retrieve`: Tatoeba and BUCC 2018 scored from encoder embeddings, one record per task."""
+"""`harness retrieve`: Tatoeba and BUCC 2018 scored from encoder embeddings, one record per task.
+
+A one-step plan (one variant, one seed, the retrieval steps) run through the same path as
+`harness run`: the model's protocol (layer, pooling, prefix, max length) comes from its spec
+and is resolved in the plan, and the records come from the pipeline's one record builder.
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
 
 from harness.cli._options import positive_int
@@ -14,6 +20,13 @@ TASKS = ("tatoeba", "bucc2018")
 def default_cache_dir() -> Path:
     base = os.environ.get("HARNESS_CACHE_DIR") or os.path.join(os.path.expanduser("~"), ".cache", "harness")
     return Path(base) / "embeddings"
+
+
+def _work_dir() -> Path:
+    """Model checkpoints (hub models) and step locks: $HARNESS_WORK_DIR, else beside the cache."""
+    if os.environ.get("HARNESS_WORK_DIR"):
+        return Path(os.environ["HARNESS_WORK_DIR"])
+    return default_cache_dir().parent / "runs"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -30,8 +43,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--langs", nargs="+", help="languages (default: the task's, where data is present)")
     parser.add_argument("--layer", type=int, help="hidden layer, 1-based; 0 = embedding output "
                         "(default: per model, e.g. 8 for mBERT, 14 for XLM-R Large; recorded)")
-    parser.add_argument("--pooling", choices=("mean", "cls"), default="mean")
-    parser.add_argument("--max-length", type=positive_int, default=512, help="tokens per sentence (default 512)")
+    parser.add_argument("--pooling", choices=("mean", "cls"), help="default: the model spec's")
+    parser.add_argument("--max-length", type=positive_int, help="tokens per sentence (default: the model spec's, 512)")
     parser.add_argument("--prefix", help="text put before every sentence (default: the model's own; "
                         "'query: ' for e5)")
     parser.add_argument("--batch-size", type=positive_int, default=256, help="most sentences per batch")
@@ -54,6 +67,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--no-cache", action="store_true", help="do not read or write the embedding cache")
     parser.add_argument("--device", help="torch device (default: cuda if available, else cpu)")
     parser.add_argument("--online", action="store_true", help="allow downloading the model")
+    parser.add_argument("--work-dir", type=Path, help="model checkpoints and step locks "
+                        "(default: $HARNESS_WORK_DIR or runs/ beside the embedding cache)")
+    parser.add_argument("--dry-run", action="store_true", help="print the plan and stop")
     parser.set_defaults(func=run)
 
 
@@ -76,43 +92,45 @@ def _languages(task: str, args: argparse.Namespace) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     import logging
-    import time
 
-    from harness.results import ResultRecord, write_record
-    from harness.retrieval.embeddings import Embedder, model_family
-    from harness.retrieval.runner import run_bucc, run_tatoeba
+    from harness.cli.run import plan_run
+    from harness.errors import HarnessError
+    from harness.pipeline.plan import RunSettings
+    from harness.pipeline.records import is_done
+    from harness.pipeline.report import format_plan
+    from harness.spec import VARIANT_FAMILIES, ExperimentSpec, VariantSpec, default_registry
 
     log = logging.getLogger("harness.retrieve")
-    cache_dir = None if args.no_cache else (args.cache_dir or default_cache_dir())
-    embedder = Embedder(args.model, layer=args.layer, pooling=args.pooling, max_length=args.max_length,
-                        prefix=args.prefix, batch_size=args.batch_size, max_tokens=args.max_tokens,
-                        cache_dir=cache_dir,
-                        device=args.device, offline=not args.online)
-    model_name = args.model_name or model_family(args.model, embedder.model.config)
-    for task in args.task:
-        langs = _languages(task, args)
-        started = time.monotonic()
-        if task == "tatoeba":
-            result = run_tatoeba(embedder, args.data_dir, langs, args.predictions)
-        else:
-            result = run_bucc(embedder, args.data_dir, langs, args.predictions, k=args.k,
-                              margin=args.margin, strategy=args.strategy, knn_method=args.knn)
-        if not result.languages:
-            log.warning("%s: nothing scored (no gold for the split predicted); predictions only", task)
-            continue
-        protocol = {"model_source": str(args.model), **result.protocol}
-        dev_scored = protocol.get("scored_on") == "dev"
-        record = ResultRecord(
-            experiment=args.experiment, variant=args.variant, model=model_name, task=task,
-            languages=result.languages, protocol=protocol, data_checksums=result.data_checksums,
-            publishable=not dev_scored, notes=" ".join(result.notes),
-            variant_family=args.variant_family, duration_s=round(time.monotonic() - started, 1),
-        )
-        path = write_record(record, args.output)
-        metric = "accuracy" if task == "tatoeba" else "f1"
-        values = [m[metric] for m in result.languages.values()]
-        if values:
-            log.info("%s: mean %s %.2f over %d languages -> %s", task, metric,
-                     sum(values) / len(values), len(values), path)
+    registry = default_registry()
+    spec = registry.model(args.model)
+    languages = {task: _languages(task, args) for task in args.task}
+    model_name = args.model_name or (spec.name if not spec.generic else Path(args.model).name or args.model)
+    if args.variant_family not in VARIANT_FAMILIES:
+        raise HarnessError(f"--variant-family {args.variant_family!r}: expected one of {', '.join(VARIANT_FAMILIES)}")
+    settings = RunSettings(
+        suite="xtreme", experiment=args.experiment, model=args.model, model_name=model_name,
+        data_dir=Path(args.data_dir), work_dir=args.work_dir or _work_dir(), results_dir=Path(args.output),
+        tasks=tuple(args.task), task_languages={task: tuple(langs) for task, langs in languages.items()},
+        layer=args.layer, pooling=args.pooling, prefix=args.prefix, max_length=args.max_length,
+        mining={"k": args.k, "margin": args.margin, "strategy": args.strategy, "knn_method": args.knn},
+        embed_batch_size=args.batch_size, embed_max_tokens=args.max_tokens, device=args.device,
+        cache_dir=args.cache_dir or default_cache_dir(), use_cache=not args.no_cache,
+        predictions_dir=Path(args.predictions) if args.predictions else None, offline=not args.online)
+    experiment = ExperimentSpec(name=args.experiment, variants=(VariantSpec(args.variant, args.variant_family),),
+                                description="made up by `harness retrieve`")
+    plan, problems = plan_run(registry, settings, Path(args.data_dir), experiment=experiment)
+    done = {step.key for step in plan.steps if is_done(plan, step)}
+    print(format_plan(plan, done=done, problems=problems), file=sys.stderr)  # stdout: the record paths
+    if problems:
+        raise HarnessError("; ".join(problems))
+    if args.dry_run:
+        return 0
+
+    from harness.pipeline.execute import Executor
+
+    executor = Executor(plan, registry, Path(args.data_dir))
+    executor.run()
+    for path in [*executor.finished, *executor.skipped]:
+        log.info("record %s", path)
         print(path)
     return 0

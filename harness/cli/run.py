@@ -63,8 +63,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="'auto' (zero2 on GPU, none on CPU), 'zero2', 'zero3_offload', 'none', or a config file")
     parser.add_argument("--train-split", default="train", help="English training split of target tasks")
     parser.add_argument("--eval-split", default="test", help="split for zero-shot evaluation (test or dev)")
-    parser.add_argument("--layer", type=int, help="retrieval: hidden layer (default: the protocol's for the model)")
-    parser.add_argument("--pooling", default="mean", choices=["mean", "cls"], help="retrieval pooling")
+    parser.add_argument("--layer", type=int, help="retrieval: hidden layer, 1-based (default: the model spec's)")
+    parser.add_argument("--pooling", choices=["mean", "cls"], help="retrieval pooling (default: the model spec's)")
+    parser.add_argument("--prefix", help="retrieval: text put before every sentence (default: the model spec's)")
+    parser.add_argument("--max-length", type=int, help="retrieval: tokens per sentence (default: the model spec's, 512)")
+    parser.add_argument("--plan-file", type=Path, help="also write the plan as JSON here (one step of it runs "
+                                                       "with `harness step FILE KEY`)")
     parser.add_argument("--online", action="store_true", help="allow downloads from the Hugging Face hub")
     parser.add_argument("--dry-run", action="store_true", help="print the plan and stop")
     parser.add_argument("--no-leaderboard", action="store_true", help="do not build the site at the end")
@@ -83,9 +87,22 @@ def _parse_overrides(pairs: list[str]) -> dict:
     return overrides
 
 
+DEEPSPEED_CHOICES = ("auto", "zero2", "zero3_offload", "none", "off")
+
+
 def _resolve_deepspeed(choice: str) -> str | None:
+    """The DeepSpeed setting, typed when the plan is built (it is part of the step keys)."""
+    if choice.lower() in ("none", "off"):
+        return None
+    if choice not in DEEPSPEED_CHOICES and not Path(choice).is_file():
+        raise HarnessError(f"--deepspeed {choice!r}: not one of {', '.join(DEEPSPEED_CHOICES)} and no such "
+                           "config file")
     if choice != "auto":
-        return None if choice.lower() in ("none", "off") else choice
+        return choice
+    import importlib.util
+
+    if importlib.util.find_spec("torch") is None:
+        return None
     import torch
 
     return "zero2" if torch.cuda.is_available() else None
@@ -114,10 +131,57 @@ def _data_dir(args: argparse.Namespace, suite) -> Path:
     raise HarnessError(f"suite {suite.name!r} needs --data-dir (a folder in the layout `harness data download` writes)")
 
 
-def run(args: argparse.Namespace) -> int:
+def settings_from_args(args: argparse.Namespace, suite, data_dir: Path):
+    """RunSettings from the command line, every option typed and checked before planning."""
+    from harness.pipeline.plan import RunSettings
+
+    for name, value in (("--limit", args.limit), ("--max-steps", args.max_steps), ("--max-length", args.max_length)):
+        if value is not None and value <= 0:
+            raise HarnessError(f"{name} must be a positive number, got {value}")
+    if args.layer is not None and args.layer < 0:
+        raise HarnessError(f"--layer {args.layer}: must be >= 0 (0 is the embedding output)")
+    for name, split in (("--train-split", args.train_split), ("--eval-split", args.eval_split)):
+        if split not in SPLITS:
+            raise HarnessError(f"{name} {split!r}: expected one of {', '.join(SPLITS)}")
+    return RunSettings(
+        suite=suite.name, experiment=args.experiment, model=args.model, data_dir=data_dir,
+        work_dir=args.work_dir, results_dir=args.results_dir, site_dir=args.site_dir, seeds=tuple(args.seeds),
+        variants=tuple(args.variants) if args.variants else None, tasks=tuple(args.tasks) if args.tasks else None,
+        languages=tuple(args.languages) if args.languages else None,
+        limit=args.limit, max_steps=args.max_steps, hp_overrides=_parse_overrides(args.hp),
+        deepspeed=_resolve_deepspeed(args.deepspeed),
+        train_split=args.train_split, eval_split=args.eval_split, layer=args.layer, pooling=args.pooling,
+        prefix=args.prefix, max_length=args.max_length, offline=not args.online,
+    )
+
+
+SPLITS = ("train", "dev", "test")
+
+
+def plan_run(registry, settings, data_dir: Path, experiment=None):
+    """The plan and the problems that stop it from running (an unavailable model)."""
     from harness.data.sources import data_checksum
-    from harness.pipeline.models import model_fingerprint
-    from harness.pipeline.plan import RunSettings, build_plan
+    from harness.models.identity import availability_problem
+    from harness.pipeline.models import identity_of
+    from harness.pipeline.plan import build_plan
+
+    suite = registry.suite(settings.suite)
+    model = settings.model or suite.model
+    if model is None:
+        raise HarnessError(f"suite {suite.name!r} names no model; pass --model")
+    spec = registry.model(model)
+
+    def checksum(task: str, language: str, split: str) -> str:
+        return data_checksum(data_dir, task, language, split)
+
+    plan = build_plan(registry, settings, checksum, identity_of(spec, suite, checksum, settings.work_dir),
+                      experiment=experiment)
+    problem = availability_problem(spec, settings.offline)
+    return plan, [problem] if problem else []
+
+
+def run(args: argparse.Namespace) -> int:
+    from harness.pipeline.records import is_done
     from harness.pipeline.report import format_plan
     from harness.spec import default_registry
 
@@ -125,26 +189,18 @@ def run(args: argparse.Namespace) -> int:
     registry = default_registry()
     suite = registry.suite(args.suite)
     data_dir = _data_dir(args, suite)
-    for name, value in (("--limit", args.limit), ("--max-steps", args.max_steps)):
-        if value is not None and value <= 0:
-            raise HarnessError(f"{name} must be a positive number, got {value}")
-    settings = RunSettings(
-        suite=suite.name, experiment=args.experiment, model=args.model, data_dir=data_dir,
-        work_dir=args.work_dir, results_dir=args.results_dir, site_dir=args.site_dir, seeds=tuple(args.seeds),
-        variants=tuple(args.variants) if args.variants else None, tasks=tuple(args.tasks) if args.tasks else None,
-        languages=tuple(args.languages) if args.languages else None,
-        limit=args.limit, max_steps=args.max_steps, hp_overrides=_parse_overrides(args.hp),
-        deepspeed=None if args.dry_run else _resolve_deepspeed(args.deepspeed),
-        train_split=args.train_split, eval_split=args.eval_split, layer=args.layer, pooling=args.pooling,
-        offline=not args.online,
-    )
-    model = settings.model or suite.model
+    settings = settings_from_args(args, suite, data_dir)
+    plan, problems = plan_run(registry, settings, data_dir)
+    done = {step.key for step in plan.steps if is_done(plan, step)}
+    if os.environ.get("RANK", "0") == "0":  # under a launcher, rank 0 prints the plan
+        print(format_plan(plan, done=done, problems=problems), flush=True)  # the plan is output: stdout
+    if args.plan_file is not None:
+        from harness.pipeline.runspec import write_plan
 
-    def checksum(task: str, language: str, split: str) -> str:
-        return data_checksum(data_dir, task, language, split)
-
-    plan = build_plan(registry, settings, checksum, model_fingerprint(model, data_dir, suite, checksum))
-    print(format_plan(plan), file=sys.stderr)
+        write_plan(plan, args.plan_file)
+        log.info("plan written to %s", args.plan_file)
+    if problems:
+        raise HarnessError("; ".join(problems))
     if args.dry_run:
         return 0
 

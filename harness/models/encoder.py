@@ -36,14 +36,16 @@ def resolve_encoder(name_or_path: str | Path, offline: bool = True) -> str:
     return name
 
 
-def load_encoder(name_or_path: str | Path, offline: bool = True):
-    """Return (AutoModel, tokenizer) for a local folder or hub id; offline unless told otherwise."""
+def load_encoder(name_or_path: str | Path, offline: bool = True, revision: str | None = None):
+    """Return (AutoModel, tokenizer) for a local folder or hub id (at `revision` when the model
+    spec pins one); offline unless told otherwise."""
     from transformers import AutoModel, AutoTokenizer
 
     source = resolve_encoder(name_or_path, offline)
+    pinned = {"revision": revision} if revision and not Path(source).exists() else {}
     try:
-        tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=offline)
-        model = AutoModel.from_pretrained(source, local_files_only=offline)
+        tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=offline, **pinned)
+        model = AutoModel.from_pretrained(source, local_files_only=offline, **pinned)
     except OSError as exc:
         raise HarnessError(f"{name_or_path}: cannot load the model ({exc}); set --online or "
                            "import the model with `harness models import-e5-small`") from exc

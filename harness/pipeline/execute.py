@@ -24,7 +24,7 @@ from harness.pipeline.plan import (
     merged_hyperparameters,
 )
 from harness.pipeline.ranks import barrier, ensure_process_group, is_main_process, on_main
-from harness.results import ResultRecord, read_record, record_path, write_record
+from harness.results import ResultRecord, read_record, write_record
 from harness.spec import Registry, TaskSpec
 from harness.tasktypes import evaluate_split, task_type_of
 
@@ -58,22 +58,21 @@ class Executor:
 
     def _record(self, step: Step, languages: dict[str, dict[str, float]], protocol: dict[str, Any],
                 checksums: dict[str, str], notes: str, started: float) -> ResultRecord:
-        variant = self.plan.experiment.variant(step.variant)
-        limits = {"limit": self.settings.limit, "max_steps": self.settings.max_steps}
-        return ResultRecord(
-            experiment=self.plan.experiment.name, variant=step.variant, model=self.plan.model, task=step.task,
-            languages=languages, suite=self.plan.suite.name, seed=step.seed, variant_family=variant.family,
-            protocol={**protocol, "run_key": step.key, "intermediate": list(variant.intermediate),
-                      "intermediate_mode": variant.mode, "smoke_limits": limits},
-            data_checksums=checksums, publishable=self.settings.publishable, notes=notes,
-            duration_s=round(time.monotonic() - started, 3),
-        )
+        """The one record builder (harness.pipeline.records); `checksums` is not used: records
+        name the step's data files in one scheme, whichever runner read them."""
+        from harness.pipeline.records import build_record
+
+        return build_record(self.plan, step, languages, protocol, notes, time.monotonic() - started,
+                            self.data_dir)
 
     def _record_path(self, step: Step) -> Path:
-        probe = ResultRecord(self.plan.experiment.name, step.variant, self.plan.model, step.task, {}, seed=step.seed)
-        return record_path(self.settings.results_dir, probe)
+        from harness.pipeline.records import step_record_path
+
+        return step_record_path(self.plan, step)
 
     def _already_done(self, step: Step) -> bool:
+        from harness.pipeline.records import recorded_key
+
         path = self._record_path(step)
         if not path.is_file():
             return False
@@ -87,11 +86,17 @@ class Executor:
             log.warning("%s: unreadable result record (%s: %s); the step runs again",
                         path, type(err).__name__, str(err)[:200])
             return False
-        return record.protocol.get("run_key") == step.key
+        return recorded_key(record) == step.key
 
     def predictions_dir(self, step: Step) -> Path:
+        """Per run class too: a smoke run's predictions (and gold) never overwrite a full run's."""
+        if self.settings.predictions_dir is not None:
+            return self.settings.predictions_dir
+        model = Path(self._record_path(step).parent.name)
+        if step.run_class != "full":
+            model = Path(f"{model}.{step.run_class}")
         return (self.settings.work_dir / "predictions" / self.plan.experiment.name / step.variant
-                / Path(self._record_path(step).parent.name) / f"seed{step.seed}")
+                / model / f"seed{step.seed}")
 
     # ------------------------------------------------------------------ steps
 
@@ -99,7 +104,7 @@ class Executor:
         model_step, *rest = self.plan.steps
         ensure_process_group()
         started = time.monotonic()
-        self.encoders[model_step.key] = self.prepare_model(model_step) / "encoder"
+        self.encoders[model_step.key] = self.model_encoder(model_step)
         self._clock("model", started)
         bar = progress(rest, desc="experiment", unit="step", announce=True)
         for step in bar:
@@ -143,7 +148,16 @@ class Executor:
     def prepare_model(self, step: Step) -> Path:
         from harness.pipeline.models import prepare_model
 
-        return prepare_model(self.plan.model, self.store, step.key, self.data_dir, self.plan.suite, self.settings)
+        return prepare_model(self.plan.model_spec, self.store, step.key, self.data_dir, self.plan.suite,
+                             self.settings)
+
+    def model_encoder(self, step: Step) -> Path:
+        """The encoder folder the plan starts from; a local folder is used where it lies (its
+        identity is the content hash of its files, so nothing is copied)."""
+        spec = self.plan.model_spec
+        if spec.source.kind == "folder":
+            return Path(spec.source.name)
+        return self.prepare_model(step) / "encoder"
 
     def _intermediate_examples(self, spec: TaskSpec, seed: int) -> list:
         split = intermediate_split(spec, self.settings)
@@ -230,12 +244,15 @@ class Executor:
 
         task = self.registry.task(step.task)
         s = self.settings
-        embedder = Embedder(self.encoder_dir(step), layer=s.layer, pooling=s.pooling, max_length=128,
-                            cache_dir=s.work_dir / "embeddings", offline=s.offline, progress=True)
+        # The protocol resolved in the plan for (model, task): the same for every variant.
+        cache_dir = (s.cache_dir or s.work_dir / "embeddings") if s.use_cache else None
+        embedder = Embedder(self.encoder_dir(step), protocol=step.retrieval, batch_size=s.embed_batch_size,
+                            max_tokens=s.embed_max_tokens, cache_dir=cache_dir, device=s.device,
+                            offline=s.offline, progress=True)
         # The runner embeds, searches or mines, then writes and scores the files as run_target does.
         runner = task_type_of(task).runner()
         result = runner(embedder, self.data_dir, list(step.languages), predictions_dir=self.predictions_dir(step),
-                        task=task)
+                        task=task, **task_type_of(task).runner_options(s))
         if not result.languages:
             log.warning("%s: nothing scored; %s", step.label, "; ".join(result.notes))
             return None

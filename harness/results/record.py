@@ -2,7 +2,11 @@
 
 Everything a reader needs to trust or reproduce a number travels with it: the protocol
 (splits, layer, pooling, thresholds, hyperparameters), seed, data checksums, package versions,
-git revision and timestamps. Derived numbers (task, group and overall scores) are not stored;
+git revision and timestamps. Since schema 2 a record also carries its resolved run spec
+(`run_spec`: every hyperparameter as run, the upstream steps with their data checksums, the
+retrieval protocol, the model's identity) and its run class (`full`, `smoke`, `partial`), which
+is part of its path. Version 1 records still load (run class derived, run spec empty).
+Derived numbers (task, group and overall scores) are not stored;
 they are recomputed by `harness.results.aggregate` from the per-language metrics.
 """
 
@@ -13,7 +17,9 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+READABLE_VERSIONS = (1, 2)
+RUN_CLASSES = ("full", "smoke", "partial")
 
 
 @dataclass
@@ -36,6 +42,10 @@ class ResultRecord:
     created_at: str | None = None
     duration_s: float | None = None
     schema_version: int = SCHEMA_VERSION
+    # full | smoke (--limit / --max-steps) | partial (fewer languages than the suite's).
+    run_class: str = "full"
+    # The resolved run spec (harness.pipeline.records.run_spec_of): how to reproduce the number.
+    run_spec: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -53,8 +63,11 @@ def record_from_dict(data: Any) -> ResultRecord:
     if not isinstance(data, dict):
         raise RecordError("top level must be a JSON object")
     version = data.get("schema_version")
-    if version != SCHEMA_VERSION:
-        raise RecordError(f"schema_version {version!r} is not supported (this harness reads version {SCHEMA_VERSION})")
+    if version not in READABLE_VERSIONS or isinstance(version, bool):
+        raise RecordError(f"schema_version {version!r} is not supported (this harness reads versions "
+                          f"{', '.join(map(str, READABLE_VERSIONS))})")
+    if version == 1:
+        data = _from_v1(data)
     known = {f.name for f in dataclasses.fields(ResultRecord)}
     unknown = sorted(set(data) - known)
     if unknown:
@@ -78,7 +91,28 @@ def record_from_dict(data: Any) -> ResultRecord:
             raise RecordError(f"field {key!r} must be an object")
     if not isinstance(data.get("publishable", True), bool):
         raise RecordError("field 'publishable' must be true or false")
+    if data.get("run_class", "full") not in RUN_CLASSES:
+        raise RecordError(f"field 'run_class' is {data.get('run_class')!r}; expected one of {', '.join(RUN_CLASSES)}")
+    if not isinstance(data.get("run_spec", {}), dict):
+        raise RecordError("field 'run_spec' must be an object")
     return ResultRecord(**data)
+
+
+def _from_v1(data: dict[str, Any]) -> dict[str, Any]:
+    """A version 1 record in version 2's terms: no run spec; smoke when it recorded limits."""
+    if "run_class" in data or "run_spec" in data:
+        raise RecordError("schema_version 1 records have no run_class or run_spec")
+    protocol = data.get("protocol") if isinstance(data.get("protocol"), dict) else {}
+    limits = protocol.get("smoke_limits") if isinstance(protocol.get("smoke_limits"), dict) else {}
+    smoke = any(value is not None for value in limits.values())
+    return {**data, "schema_version": 1, "run_class": "smoke" if smoke else "full", "run_spec": {}}
+
+
+def is_publishable(run_class: str, scored_split: str | None) -> bool:
+    """The one publishable rule, for every record builder: a full run scored on test data.
+    Smoke and partial runs, and scores on dev (BUCC with dev data only, --eval-split dev), are
+    kept and shown, never published as results."""
+    return run_class == "full" and scored_split == "test"
 
 
 def check_score(value: Any, where: str) -> float:

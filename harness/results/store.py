@@ -1,6 +1,6 @@
 """Writing and reading result records on disk.
 
-Layout: `<results>/<experiment>/<variant>/<model>/<task>[.seed<N>].result.json`. Writes are
+Layout: `<results>/<experiment>/<variant>/<model>/<task>[.seed<N>][.smoke|.partial].result.json`. Writes are
 atomic (temp file in the same folder, fsync, rename), so a killed run never leaves half a
 record; reading rejects any malformed record with a message naming the file.
 """
@@ -33,9 +33,12 @@ def slug(name: str) -> str:
 
 
 def record_path(results_dir: Path, record: ResultRecord) -> Path:
+    """`<task>[.seed<N>][.smoke|.partial].result.json`: the run class is part of a record's
+    identity, so a smoke run never overwrites the full record beside it."""
     seed = "" if record.seed is None else f".seed{record.seed}"
+    run_class = "" if record.run_class == "full" else f".{slug(record.run_class)}"
     return (Path(results_dir) / slug(record.experiment) / slug(record.variant) / slug(record.model)
-            / f"{slug(record.task)}{seed}{SUFFIX}")
+            / f"{slug(record.task)}{seed}{run_class}{SUFFIX}")
 
 
 @cache

@@ -2,9 +2,9 @@
 
 Why a middle layer: XTREME scores retrieval on pretrained encoders whose last layers are
 specialised for masked-LM prediction; their middle layers align languages better (XLM-R
-Large: mean pooling of layer 14 of 24, mBERT: layer 8 of 12). The layer is chosen per model,
-explicitly, and always recorded. Layer numbers count transformer blocks from 1; 0 is the
-embedding output (``hidden_states[layer]`` in transformers).
+Large: mean pooling of layer 14 of 24, mBERT: layer 8 of 12). The layer is the model spec's
+(tasks/models/), resolved once in the plan for every variant, and always recorded. Layer
+numbers count transformer blocks from 1; 0 is the embedding output (``hidden_states[layer]``).
 
 Why length-sorted batches: padding is wasted compute; sorting by token count and restoring
 the order afterwards cuts it to almost nothing on corpora of mixed sentence lengths.
@@ -24,76 +24,21 @@ from pathlib import Path
 import numpy as np
 
 from harness.errors import HarnessError
+from harness.models.specs import RetrievalProtocol
 
 log = logging.getLogger(__name__)
 
 POOLINGS = ("mean", "cls")
 
-# Layers that published protocols fix per model (1-based; XTREME's run_bucc2018.sh /
-# run_tatoeba.sh use 0-based indices 7 and 13 over the transformer blocks).
-KNOWN_LAYERS = {
-    "bert-base-multilingual-cased": (8, "XTREME: mBERT layer 8 of 12"),
-    "bert-base-multilingual-uncased": (8, "XTREME: mBERT layer 8 of 12"),
-    "xlm-roberta-large": (14, "XTREME: XLM-R Large layer 14 of 24"),
-    # e5 is trained as a sentence encoder on its last layer's mean pool.
-    "multilingual-e5-small": (12, "e5 is trained on its last layer's mean pool"),
-}
-MIDDLE_FRACTION = 0.6  # 14/24 for XLM-R Large; the fallback for models not listed above
-WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".pth", ".h5", ".msgpack")
+def protocol_for(model: str | Path, layer: int | None = None, pooling: str | None = None,
+                 prefix: str | None = None, max_length: int | None = None) -> RetrievalProtocol:
+    """The retrieval protocol of a model id or folder from its model spec (tasks/models/), or the
+    generic spec of a folder or hub id: nothing is guessed from the folder's name. An imported
+    folder names its origin in harness_import.json; any other takes ~60% of its config's depth."""
+    from harness.spec import default_registry
 
-
-@dataclass(frozen=True)
-class LayerChoice:
-    layer: int
-    num_layers: int
-    rule: str
-
-
-def model_family(model_dir: str | Path, config) -> str:
-    """A short model name to look up per-model defaults (hub id, or a local folder's origin)."""
-    path = Path(model_dir)
-    provenance = path / "harness_import.json"
-    if provenance.is_file():
-        with contextlib.suppress(ValueError, OSError):
-            return json.loads(provenance.read_text(encoding="utf-8"))["model"].split("/")[-1]
-    name = str(getattr(config, "_name_or_path", "") or model_dir)
-    return name.rstrip("/").split("/")[-1]
-
-
-def default_layer(model_dir: str | Path, config) -> LayerChoice:
-    """The layer XTREME's protocol (or the model's own training) prescribes; else ~60% depth."""
-    num_layers = int(config.num_hidden_layers)
-    family = model_family(model_dir, config)
-    for name, (layer, why) in KNOWN_LAYERS.items():
-        if family == name and layer <= num_layers:
-            return LayerChoice(layer, num_layers, why)
-    layer = max(1, round(MIDDLE_FRACTION * num_layers))
-    return LayerChoice(layer, num_layers, f"round({MIDDLE_FRACTION} * {num_layers} layers)")
-
-
-def default_text_prefix(model_dir: str | Path) -> str:
-    """e5 models expect ``query: `` before each text for symmetric tasks such as bitext mining."""
-    provenance = Path(model_dir) / "harness_import.json"
-    if provenance.is_file():
-        with contextlib.suppress(ValueError, OSError):
-            return json.loads(provenance.read_text(encoding="utf-8")).get("symmetric_prefix", "")
-    return "query: " if "multilingual-e5" in str(model_dir) else ""
-
-
-def weights_fingerprint(model_dir: str | Path) -> str:
-    """Cheap identity of a model folder: config bytes plus weight file names, sizes, mtimes."""
-    path = Path(model_dir)
-    digest = hashlib.sha256()
-    if not path.is_dir():
-        digest.update(str(model_dir).encode())  # a hub id: its name is all we have
-        return digest.hexdigest()
-    for item in sorted(path.iterdir()):
-        if item.name == "config.json" or item.name.startswith("tokenizer"):
-            digest.update(item.name.encode() + item.read_bytes())
-        elif item.suffix in WEIGHT_SUFFIXES:
-            stat = item.stat()
-            digest.update(f"{item.name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
-    return digest.hexdigest()
+    spec = default_registry().model(str(model))
+    return spec.retrieval_protocol(layer=layer, pooling=pooling, prefix=prefix, max_length=max_length)
 
 
 def sentences_checksum(sentences: Sequence[str]) -> str:
@@ -315,9 +260,10 @@ class Embedder:
     def __init__(
         self,
         model_dir: str | Path,
+        protocol: RetrievalProtocol | None = None,
         layer: int | None = None,
-        pooling: str = "mean",
-        max_length: int = 512,
+        pooling: str | None = None,
+        max_length: int | None = None,
         prefix: str | None = None,
         batch_size: int = 256,
         max_tokens: int = 4096,
@@ -326,28 +272,31 @@ class Embedder:
         offline: bool = True,
         progress: bool = True,
     ):
+        """``protocol`` is the one the plan resolved for (model, task); without it, the model
+        spec of ``model_dir`` (see `protocol_for`) with the given choices replacing parts of it."""
         from harness.models.encoder import load_encoder
+        from harness.models.identity import HashMemo, folder_identity
 
+        if protocol is None:
+            protocol = protocol_for(model_dir, layer=layer, pooling=pooling, prefix=prefix, max_length=max_length)
         self.model_dir = str(model_dir)
         self.model, self.tokenizer = load_encoder(model_dir, offline=offline)
         self.device = _resolve_device(device)
-        choice = default_layer(model_dir, self.model.config)
-        if layer is None:
-            self.layer_rule = choice.rule
-        else:
-            self.layer_rule = "given on the command line"
-        self.settings = EmbeddingSettings(
-            layer=choice.layer if layer is None else layer,
-            pooling=pooling,
-            max_length=max_length,
-            prefix=default_text_prefix(model_dir) if prefix is None else prefix,
-            precision=_precision_for(self.device),
-        )
-        self.num_layers = choice.num_layers
+        num_layers = int(self.model.config.num_hidden_layers)
+        if protocol.layer > num_layers:
+            raise HarnessError(f"--layer {protocol.layer}: the model {model_dir} has only {num_layers} layers")
+        self.retrieval = protocol
+        self.layer_rule = protocol.layer_rule
+        self.settings = EmbeddingSettings(layer=protocol.layer, pooling=protocol.pooling,
+                                          max_length=protocol.max_length, prefix=protocol.prefix,
+                                          precision=_precision_for(self.device))
+        self.num_layers = num_layers
         self.batch_size = batch_size
         self.max_tokens = max_tokens
         self.cache_dir = Path(cache_dir) if cache_dir else None
-        self.fingerprint = weights_fingerprint(model_dir)
+        memo = HashMemo(self.cache_dir / "model-hashes.json" if self.cache_dir else None)
+        self.fingerprint = (folder_identity(Path(model_dir), memo) if Path(model_dir).is_dir()
+                            else f"hub:{model_dir}")
         self.progress = progress
 
     def protocol(self) -> dict:

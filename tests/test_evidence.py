@@ -151,3 +151,10 @@ def test_a_corrupt_sidecar_is_skipped_with_its_name(tmp_path, caplog):
 def test_language_evidence_metrics_match_kind():
     ids, stats = accuracy_evidence(["a", "b"], ["a", "a"])
     assert LanguageEvidence("accuracy", ids, stats).metrics() == {"accuracy": 50.0}
+
+
+def test_pos_tags_that_read_as_chunk_markers_recompute_exactly():
+    # INTJ/SCONJ/SYM start with I/S, the chunk markers: the 2020 chunking treats them specially
+    tags = ["INTJ", "SCONJ", "SYM", "CCONJ", "NOUN", "ADJ", "PUNCT", "X"]
+    gold, pred = noisy_tags(random.Random(9), tags, 300, noise=0.35)
+    assert recompute("spans", span_evidence(gold, pred)[1]) == tagging_scores(gold, pred)

@@ -139,8 +139,9 @@ def test_site_has_every_page_and_data_file(site):
 def test_main_table_ranks_and_scores(site):
     table = Tables(read(site, "mini/index.html")).tables["leaderboard"]
     order = [row["attrs"]["data-system"] for row in table["rows"]]
-    assert order == ["nli_en", "multitask", "baseline", "nli_de"]
-    assert [row["cells"][0]["text"] for row in table["rows"]] == ["1", "2", "3", "4"]
+    # multitask is a smoke run: never ranked with the full results (it has a table of its own)
+    assert order == ["nli_en", "baseline", "nli_de"]
+    assert [row["cells"][0]["text"] for row in table["rows"]] == ["1", "2", "3"]
     assert cell(table, "data-system", "nli_en", "mean_over_tasks")["text"] == "62.50"
     assert cell(table, "data-system", "nli_en", "xnli")["text"] == "62.50"
     # nli_de: XNLI (68 + 3 × 58) / 4 = 60.5; categories (59.75 + 59 + 59 + 59) / 4 = 59.1875
@@ -159,12 +160,13 @@ def test_overall_is_labelled_both_ways(site):
     assert "mean over tasks" in html and "mean over categories" in html
 
 
-def test_smoke_runs_are_marked(site):
-    table = Tables(read(site, "mini/index.html")).tables["leaderboard"]
-    row = next(r for r in table["rows"] if r["attrs"]["data-system"] == "multitask")
-    assert "unpublishable" in row["attrs"]["class"]
+def test_smoke_runs_are_marked_and_never_ranked(site):
+    tables = Tables(read(site, "mini/index.html")).tables
+    [row] = tables["leaderboard-unranked"]["rows"]
+    assert row["attrs"]["data-system"] == "multitask" and "unpublishable" in row["attrs"]["class"]
     assert "smoke run" in row["cells"][1]["text"]
-    assert not any("unpublishable" in r["attrs"]["class"] for r in table["rows"] if r is not row)
+    assert row["cells"][0]["text"] == ""          # no rank, although its overall (61) beats nli_de and baseline
+    assert not any("unpublishable" in r["attrs"]["class"] for r in tables["leaderboard"]["rows"])
 
 
 def test_variant_deltas_are_coloured_by_sign_with_seed_spread(site):
@@ -179,23 +181,27 @@ def test_variant_deltas_are_coloured_by_sign_with_seed_spread(site):
     assert down["text"] == "-1.00"
     assert "neg" in down["attrs"]["class"].split()
     assert cell(table, "data-variant", "nli_de", "mean_over_groups")["text"] == f"{59.1875 - 60:+.2f}"
-    assert [r["attrs"]["data-variant"] for r in table["rows"]] == ["multitask", "nli_en", "nli_de"]
+    # the experiment spec's variant order; the smoke run is named as not compared, never given a delta
+    assert [r["attrs"]["data-variant"] for r in table["rows"]] == ["nli_en", "nli_de"]
+    assert "Not compared: <code>multitask</code> (smoke run)" in read(site, "mini/variants.html")
 
 
-def test_research_question_per_task_and_language(site):
+def test_research_question_leads_with_verdicts(site):
     html = read(site, "mini/question.html")
-    tables = Tables(html).tables
-    overall = tables["question-1"]
-    # XNLI: English family = nli_en (+2.5) and multitask (+1.0); non-English = nli_de (+0.5)
-    assert cell(overall, "data-task", "xnli", "english_mean")["text"] == "+1.75"
-    assert cell(overall, "data-task", "xnli", "english_best")["text"] == "+2.50 nli_en"
-    assert cell(overall, "data-task", "xnli", "non_english_mean")["text"] == "+0.50"
-    per_language = tables["question-1-xnli"]
-    german = cell(per_language, "data-language", "de", "non_english_mean")
-    assert german["text"] == "+8.00" and "leader" in german["attrs"]["class"]
-    english = cell(per_language, "data-language", "en", "english_mean")
-    assert english["text"] == "+1.75" and "leader" in english["attrs"]["class"]
-    assert "<svg" in html and "mean Δ" in html
+    verdicts = Tables(html).tables["verdicts-1"]
+    rows = {row["attrs"]["data-key"]: row for row in verdicts["rows"]}
+    # non-English family (nli_de) minus English family (nli_en only: multitask is a smoke run)
+    # XNLI: 60.5 - 62.5; without per-example evidence the rows say so instead of showing an interval
+    assert rows["xnli"]["cells"][1]["text"] == "\u22122.00"
+    assert "no interval" in rows["xnli"]["cells"][4]["text"]
+    assert rows["mean_over_groups"]["cells"][1]["text"] == f"{59.1875 - 62.5:+.2f}".replace("-", "\u2212")
+    assert list(rows)[:len(MINI.tasks)] == list(MINI.tasks)
+    # forest plot (one row per task, category and overall) and the language x task map
+    assert html.count("<svg") == 3 and 'class="zero"' in html
+    # the matched pair: German NLI against English NLI (same task type and size), never "best of family"
+    pair = {row["attrs"]["data-key"]: row for row in Tables(html).tables["pair-1-1"]["rows"]}
+    assert pair["xnli"]["cells"][1]["text"] == "\u22122.00" and "best" not in html.lower()
+    assert "Synthetic data." in html
 
 
 def test_task_page_languages_heatmap_protocol_provenance(site):
@@ -230,7 +236,7 @@ def test_json_and_csv_hold_the_same_numbers(site):
     assert deltas["nli_en"]["tasks"]["xnli"]["n"] == 2
     frame = pd.read_csv(site / "leaderboard.csv")
     row = frame.set_index("variant").loc["nli_de"]
-    assert row["rank"] == 4 and row["xnli"] == 60.5 and row["mean_over_groups"] == 59.1875
+    assert row["rank"] == 3 and row["xnli"] == 60.5 and row["mean_over_groups"] == 59.1875
     assert frame.set_index("variant").loc["nli_en", "xquad_em"] == 52.5
     assert not frame.set_index("variant").loc["multitask", "publishable"]
 

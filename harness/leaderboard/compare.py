@@ -79,6 +79,11 @@ class VariantDeltas:
     overall: dict[str, Delta | None]
     groups: dict[str, Delta | None]
     tasks: dict[str, Delta | None]
+    # (level, key) → paired bootstrap estimate of the difference, when evidence exists (see attach_intervals).
+    intervals: dict = field(default_factory=dict)
+
+    def interval(self, level: str, key: str):
+        return self.intervals.get((level, key))
 
 
 @dataclass
@@ -90,19 +95,25 @@ class ComparisonGroup:
     baseline: SystemRow | None
     variants: list[VariantDeltas] = field(default_factory=list)
     others: list[SystemRow] = field(default_factory=list)  # rows with nothing to compare to
+    untrusted: list[SystemRow] = field(default_factory=list)  # smoke/partial runs: never compared
 
 
 def compare_variants(board: SuiteBoard, baseline_variant: str) -> list[ComparisonGroup]:
-    """Per (experiment, model): every non-baseline variant's deltas per task, group and overall."""
+    """Per (experiment, model): every non-baseline full-run variant's deltas per task, group and
+    overall against the full-run baseline. Smoke and partial runs are listed apart, never compared
+    and never a baseline."""
     grouped: dict[tuple[str, str], list[SystemRow]] = defaultdict(list)
     for row in board.systems:
         grouped[(row.experiment, row.model)].append(row)
     comparisons = []
     for (experiment, model), rows in sorted(grouped.items()):
-        base = next((row for row in rows if row.variant == baseline_variant), None)
+        base = next((row for row in rows if row.variant == baseline_variant and row.trusted), None)
         group = ComparisonGroup(experiment=experiment, model=model, baseline=base)
-        for row in sorted(rows, key=lambda r: (_family_order(r.family), r.variant)):
+        for row in sorted(rows, key=board.variant_order):
             if row is base:
+                continue
+            if not row.trusted:
+                group.untrusted.append(row)
                 continue
             if base is None:
                 group.others.append(row)
@@ -115,6 +126,22 @@ def compare_variants(board: SuiteBoard, baseline_variant: str) -> list[Compariso
             ))
         comparisons.append(group)
     return comparisons
+
+
+def attach_intervals(comparisons: list[ComparisonGroup], bootstrap) -> None:
+    """Fill each variant's `intervals` with paired bootstrap estimates of its differences."""
+    if bootstrap is None:
+        return
+    for group in comparisons:
+        if group.baseline is None:
+            continue
+        for variant in group.variants:
+            for level, keys in (("overall", OVERALL_KEYS), ("groups", list(variant.groups)),
+                                ("tasks", list(variant.tasks))):
+                for key in keys:
+                    est = bootstrap.contrast([variant.row], [group.baseline], level, key)
+                    if est is not None:
+                        variant.intervals[(level, key)] = est
 
 
 def _family_order(family: str) -> int:

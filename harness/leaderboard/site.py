@@ -35,9 +35,14 @@ from harness.leaderboard.compare import (
 )
 from harness.leaderboard.export import leaderboard_csv, leaderboard_document, leaderboard_json
 from harness.leaderboard.publish import publish_site
+from harness.leaderboard.question import FILTERS as QUESTION_FILTERS
+from harness.leaderboard.question import GLOBALS as QUESTION_GLOBALS
+from harness.leaderboard.question import board_uncertainty, evidence_lookup
+from harness.leaderboard.references import reference_rows
 from harness.metrics.registry import METRICS, metric_of
 from harness.resources import leaderboard_files_dir
 from harness.results import load_records
+from harness.results.evidence import load_evidence
 from harness.results.store import slug
 from harness.spec import Registry, TaskSpec, default_registry
 from harness.text_safety import safe_name, safe_note, strip_controls
@@ -115,6 +120,8 @@ def _environment(templates: Path) -> jinja2.Environment:
     env.filters.update(score=fmt_score, delta=fmt_delta, delta_class=delta_class, language=language_name,
                        task_title=task_title, slug=slug, tojson_sorted=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False),
                        safe_name=safe_name, safe_note=safe_note)
+    env.filters.update(QUESTION_FILTERS)
+    env.globals.update(QUESTION_GLOBALS)
     env.globals.update(version=__version__, family_titles=FAMILY_TITLES, metric_titles=METRIC_TITLES,
                        metric_names=METRIC_NAMES, family_badges=FAMILY_BADGES, question_families=QUESTION_FAMILIES)
     return env
@@ -184,15 +191,18 @@ def _flatten(mapping: Any, prefix: str = "") -> list[tuple[str, str]]:
     return items
 
 
-def task_page(board: SuiteBoard, task: TaskSpec, comparisons: list[ComparisonGroup], labels: dict) -> dict:
+def task_page(board: SuiteBoard, task: TaskSpec, comparisons: list[ComparisonGroup], labels: dict,
+              delta_limit: float | None = None) -> dict:
     rows = [row for row in board.systems if task.name in row.sheet["tasks"]]
-    rows.sort(key=lambda row: (row.task_score(task.name) is None, -(row.task_score(task.name) or 0.0), row.key))
+    rows.sort(key=lambda row: (not row.trusted, row.task_score(task.name) is None, -(row.task_score(task.name) or 0.0),
+                               row.key))
+    map_rows = sorted(rows, key=board.variant_order)  # heatmap columns: the one variant order of the site
     languages = board.languages(task)
     language_rows = [(code, language_name(code)) for code in languages]
     metrics, extra_metrics = list(metric_of(task).main_keys), list(metric_of(task).extra_keys)
     score_map = charts.heatmap(
-        language_rows, [labels[row.key] for row in rows],
-        [[row.language_score(task, code) for row in rows] for code in languages],
+        language_rows, [labels[row.key] for row in map_rows],
+        [[row.language_score(task, code) for row in map_rows] for code in languages],
         mode="score", label=f"{task_title(task)}: score per language and variant")
     delta_maps = []
     for comparison in comparisons:
@@ -206,7 +216,7 @@ def task_page(board: SuiteBoard, task: TaskSpec, comparisons: list[ComparisonGro
             values.append([None if base_value is None or (v := row.language_score(task, code)) is None else v - base_value
                            for row in variants])
         delta_maps.append({"comparison": comparison, "chart": charts.heatmap(
-            language_rows, [labels[row.key] for row in variants], values, mode="delta", unit=" points",
+            language_rows, [labels[row.key] for row in variants], values, mode="delta", unit=" points", limit=delta_limit,
             label=f"{task_title(task)}: difference to {base.variant} per language and variant")})
     records = sorted((r for r in board.records if r.task == task.name),
                      key=lambda r: (labels[(r.experiment, r.variant, r.model)], r.seed if r.seed is not None else -1))
@@ -257,11 +267,16 @@ def displayable(record: Any) -> Any:
 
 def render_site(records: list, registry: Registry, *, baseline_variant: str = "baseline",
                 suites: list[str] | None = None, require_baseline: bool = False,
-                leaderboard_root: Path | None = None) -> dict[str, bytes]:
-    """Every file of the site, by relative path, rendered in memory."""
+                leaderboard_root: Path | None = None, evidence: dict | None = None) -> dict[str, bytes]:
+    """Every file of the site, by relative path, rendered in memory.
+
+    `evidence` maps a record's index in `records` to its per-example evidence
+    (`harness.results.evidence.load_evidence`); with it the pages show paired bootstrap intervals.
+    """
     if not records:
         raise HarnessError("no result records to show; run `harness run` first (records end in .result.json)")
     records = [displayable(record) for record in records]
+    evidence_of = evidence_lookup(records, evidence)
     boards = build_boards(records, registry, suites)
     if require_baseline and not any(row.variant == baseline_variant for b in boards for row in b.systems):
         present = sorted({row.variant for b in boards for row in b.systems})
@@ -271,6 +286,7 @@ def render_site(records: list, registry: Registry, *, baseline_variant: str = "b
     env = _environment(root / "templates")
     comparisons = {b.name: compare_variants(b, baseline_variant) for b in boards}
     questions = {b.name: research_question(b, comparisons[b.name]) for b in boards}
+    uncertainty = {b.name: board_uncertainty(b, evidence_of, registry, comparisons[b.name]) for b in boards}
     files: dict[str, bytes] = {}
     common = {"boards": boards, "n_records": sum(len(b.records) for b in boards), "baseline_variant": baseline_variant}
 
@@ -285,16 +301,17 @@ def render_site(records: list, registry: Registry, *, baseline_variant: str = "b
         base = board.name
         ctx = {"board": board, "labels": labels, "suite_slug": slug(board.name)}
         render(f"{slug(base)}/index.html", "suite.html.j2", page="table", title=f"{base}: leaderboard",
-               columns=main_columns(board), **ctx)
+               columns=main_columns(board), references=reference_rows(board), **ctx)
         render(f"{slug(base)}/variants.html", "variants.html.j2", page="variants", title=f"{base}: variants",
                comparisons=comparisons[base], **ctx)
         render(f"{slug(base)}/question.html", "question.html.j2", page="question",
                title=f"{base}: English vs non-English intermediate tasks",
-               questions=[(q, question_chart(q)) for q in questions[base]], **ctx)
+               questions=[(q, question_chart(q)) for q in questions[base]], answers=uncertainty[base]["answers"],
+               uncertainty=uncertainty[base], references=reference_rows(board), **ctx)
         for task in board.tasks:
             render(f"{slug(base)}/tasks/{slug(task.name)}.html", "task.html.j2", page=f"task:{task.name}",
                    title=f"{base}: {task_title(task)}", comparisons=comparisons[base],
-                   **task_page(board, task, comparisons[base], labels), **ctx)
+                   **task_page(board, task, comparisons[base], labels, uncertainty[base]["delta_limit"]), **ctx)
     assets = root / "assets"
     if not assets.is_dir():
         raise HarnessError(f"{assets}: leaderboard assets not found; set HARNESS_LEADERBOARD_DIR")
@@ -319,7 +336,7 @@ def build_site(results_dir: Path | str, site_dir: Path | str, *, baseline_varian
     registry = registry or default_registry()
     records = load_records(results_dir, registry)
     files = render_site(records, registry, baseline_variant=baseline_variant, suites=suites,
-                        require_baseline=require_baseline)
+                        require_baseline=require_baseline, evidence=load_evidence(results_dir, records))
     write_site(files, Path(site_dir))
     shown = sorted({r.suite for r in records} if suites is None else set(suites))
     log.info("leaderboard: %d pages and files from %d records (suites: %s) in %s", len(files), len(records),

@@ -11,7 +11,7 @@ Kinds and their units (what a bootstrap resamples):
 - accuracy (XNLI, PAWS-X): one sentence pair; stats correct, count.
 - retrieval_accuracy (Tatoeba): one English query; stats correct, count.
 - qa (XQuAD, MLQA, TyDiQA-GoldP): one question; stats exact_match, f1, count.
-- spans (PAN-X, UD-POS): one sentence; stats tp, fp, fn of seqeval's chunks, plus
+- spans (PAN-X, UD-POS): one sentence; stats tp, fp, fn of the scorer's chunks, plus
   tokens_correct and tokens (per-token correctness, for reading POS results).
 - bucc: one non-English sentence id that occurs in a gold or a predicted pair; stats tp,
   predicted, gold (its pairs). Resampling these sentences resamples the gold pairs and the
@@ -88,12 +88,19 @@ def qa_evidence(gold: Iterable[tuple[str, Sequence[str]]], predictions: Mapping[
 
 
 def sentence_chunks(tags: Sequence[str]) -> set[tuple[str, int, int]]:
-    """seqeval's chunks of one sentence, the same function its corpus scores count."""
-    from seqeval.metrics.sequence_labeling import get_entities
+    """The chunks of one sentence, by the same chunking function the corpus scorer counts with
+    (`harness.metrics.tagging.chunks_2020`, seqeval 0.0.12's reading; seqeval's own where the
+    scorer has no such function). Sentences never share a chunk, so per-sentence counts sum
+    to the corpus counts."""
+    try:
+        from harness.metrics.tagging import chunks_2020
+    except ImportError:
+        from seqeval.metrics.sequence_labeling import get_entities
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # POS tags are "not NE tags" to seqeval
-        return set(get_entities(list(tags)))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # POS tags are "not NE tags" to seqeval
+            return set(get_entities(list(tags)))
+    return set(chunks_2020([list(tags)]))
 
 
 def span_evidence(labels: Sequence[Sequence[str]], predictions: Sequence[Sequence[str]]) -> ItemStats:

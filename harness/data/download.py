@@ -223,8 +223,9 @@ PANX_MANUAL = (
 PANX_BUNDLES = ("panx/AmazonPhotos.zip", "panx/panx_dataset.tar", "panx/panx_dataset.zip")
 CCG_MANUAL = (
     "CCGbank is licensed by the LDC (LDC2005T13) and cannot be downloaded automatically: export "
-    "its supertags as jiant does (one sentence per line: space-separated tokens, a tab, "
-    "space-separated supertags) into <DIR>/ccg/ccg.{train,dev,test}.tsv"
+    "its supertags as jiant's scripts/ccg/ccg_proc.py does (WSJ sections 00-18 train, 19-21 dev, "
+    "22-24 test; one sentence per line: space-separated tokens, a tab, space-separated supertags) "
+    "into <DIR>/ccg/ccg.{train,dev,test}.tsv"
 )
 MLM_MANUAL = (
     "the MLM control reads plain text, one sentence per line, from <DIR>/mlm/{train,dev}-<lang>.txt "

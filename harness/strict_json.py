@@ -52,9 +52,16 @@ def read_bytes_safely(path: Path, what: str, max_bytes: int = MAX_BYTES) -> byte
         os.close(fd)
 
 
+def _alternating_nuls(data: bytes) -> bool:
+    """UTF-16 without a byte-order mark: ASCII text has every other byte NUL."""
+    head = data[:4]
+    return len(head) == 4 and ((head[1] == head[3] == 0 and head[0] != 0 and head[2] != 0)
+                               or (head[0] == head[2] == 0 and head[1] != 0 and head[3] != 0))
+
+
 def _decode(path: Path, data: bytes, what: str) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(data) > 1 and b"\x00" in data[:4]):
-        raise HarnessError(f"{path}: looks like UTF-16/32 text, not UTF-8; a {what} must be UTF-8 JSON")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or _alternating_nuls(data):
+        raise HarnessError(f"{path}: looks like UTF-16 text, not UTF-8; a {what} must be UTF-8 JSON")
     if data.startswith(b"\xef\xbb\xbf"):
         raise HarnessError(f"{path}: starts with a byte-order mark; a {what} must be UTF-8 JSON without one")
     if b"\x00" in data:

@@ -62,7 +62,7 @@ def csv_cell(value: Any) -> Any:
     """A CSV cell no spreadsheet runs as a formula; numbers and other non-strings pass unchanged."""
     if not isinstance(value, str):
         return value
-    if value.startswith(_FORMULA_START):
+    if value.lstrip(" ").startswith(_FORMULA_START):   # some spreadsheets skip leading spaces
         return "'" + value
     return value
 

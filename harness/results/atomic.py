@@ -31,7 +31,12 @@ def current_umask() -> int:
 
 def _destination(path: Path) -> tuple[Path, os.stat_result | None]:
     """Where the bytes go (a symlink's final target) and its status, or None when it does not exist yet."""
-    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    try:
+        target = Path(os.path.realpath(path)) if stat.S_ISLNK(os.lstat(path).st_mode) else path
+    except FileNotFoundError:
+        target = path
+    except OSError as err:
+        raise HarnessError(f"{path}: cannot write here: {err.strerror}") from None
     try:
         return target, os.stat(target)
     except FileNotFoundError:

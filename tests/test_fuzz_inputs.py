@@ -637,3 +637,16 @@ def test_bad_data_manifests_end_in_a_clear_error(capsys, tmp_path, content, mess
     code, _, err = cli(capsys, "data", "verify", "--dir", data)
     assert code == 2
     assert_clean_error(err, "MANIFEST.json", message)
+
+
+def test_a_build_from_before_manifests_is_replaced_and_the_users_files_kept(capsys, results, tmp_path):
+    site = tmp_path / "site"
+    assert cli(capsys, "leaderboard", results, "-o", site)[0] == 0
+    (site / publish.MANIFEST).unlink()   # as the builder before manifests left it
+    (site / "mini" / "tasks" / "gone.html").write_text("a page the old build wrote")
+    (site / "README.md").write_text("mine")
+    (site / "mini" / "notes.txt").write_text("mine too")
+    assert cli(capsys, "leaderboard", results, "-o", site)[0] == 0
+    assert (site / "README.md").read_text() == "mine" and (site / "mini" / "notes.txt").read_text() == "mine too"
+    assert not (site / "mini" / "tasks" / "gone.html").exists()
+    assert (site / publish.MANIFEST).is_file()

@@ -4,8 +4,9 @@ The site is written into a hidden folder beside the target, then swapped with it
 (Linux `renameat2(RENAME_EXCHANGE)`; elsewhere two renames, undone on the next build if a kill
 falls between them). A manifest (`.harness-site.json`) lists the files a build wrote: the next
 build replaces exactly those, and every other file in the folder (a README, a CNAME, notes) is
-carried into the new site by hard link. A non-empty folder without our manifest is refused, since
-nothing says which of its files are ours; an empty folder is taken.
+carried into the new site by hard link. A build from before manifests is recognised by its
+`leaderboard.json` and only its own kinds of files are replaced. Any other non-empty folder is
+refused, since nothing says which of its files are ours; an empty folder is taken.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pathlib import Path, PurePosixPath
 
 from harness.errors import HarnessError
 from harness.results.atomic import current_umask
+from harness.results.store import slug
 
 MANIFEST = ".harness-site.json"
 MANIFEST_FORMAT = "harness-site"
@@ -58,6 +60,32 @@ def read_manifest(site_dir: Path) -> set[str] | None:
             or not isinstance(document.get("files"), list):
         raise HarnessError(f"{path}: not a harness site manifest; choose another -o/--output")
     return {entry for entry in map(_safe_relative, document["files"]) if entry is not None}
+
+
+def legacy_build(site_dir: Path, files: dict[str, bytes]) -> set[str] | None:
+    """The files of a build made before manifests existed, recognised by its `leaderboard.json`.
+
+    Only names the new build writes, or that the old builder wrote (the assets, the data files,
+    `.html` pages under a suite folder its `leaderboard.json` lists), count as ours; anything else
+    in the folder is kept as the user's.
+    """
+    try:
+        document = json.loads((site_dir / "leaderboard.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(document, dict) or document.get("schema") != "harness-leaderboard":
+        return None
+    suites = {s.get("suite") for s in document.get("suites", []) if isinstance(s, dict)}
+    folders = {slug(name) for name in suites if isinstance(name, str)}
+    ours = set(files)
+    for path in site_dir.rglob("*"):
+        relative = path.relative_to(site_dir).as_posix()
+        top = relative.split("/", 1)[0]
+        if path.is_file() and not path.is_symlink() and (
+                relative in ("index.html", "leaderboard.json", "leaderboard.csv") or top == "assets"
+                or (top in folders and relative.endswith(".html"))):
+            ours.add(relative)
+    return ours
 
 
 def _user_entries(site_dir: Path, ours: set[str]) -> list[str]:
@@ -145,6 +173,8 @@ def publish_site(files: dict[str, bytes], site_dir: Path | str) -> Path:
         if not site_dir.is_dir():
             raise HarnessError(f"{requested}: exists and is not a folder; choose another -o/--output")
         previous = read_manifest(site_dir)
+        if previous is None:
+            previous = legacy_build(site_dir, files)
         if previous is None and any(site_dir.iterdir()):
             raise HarnessError(f"{requested}: folder is not empty and holds no manifest of a previous leaderboard "
                                f"build ({MANIFEST}); choose a new or empty folder so nothing of yours is overwritten")
@@ -202,4 +232,4 @@ def _swap_in(staging: Path, site_dir: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-__all__ = ["MANIFEST", "publish_site", "read_manifest"]
+__all__ = ["MANIFEST", "legacy_build", "publish_site", "read_manifest"]

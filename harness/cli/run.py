@@ -76,14 +76,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _parse_overrides(pairs: list[str]) -> dict:
+    """`--hp KEY=VALUE` pairs, each key and value checked now (a typo fails before any work)."""
     import yaml
+
+    from harness.train.hyperparams import Hyperparameters
 
     overrides = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key:
             raise HarnessError(f"--hp {pair!r}: expected KEY=VALUE, e.g. --hp learning_rate=2e-5")
-        overrides[key.strip()] = yaml.safe_load(value)
+        try:
+            parsed = yaml.safe_load(value)
+        except yaml.YAMLError:
+            parsed = value
+        Hyperparameters.from_dict({key.strip(): parsed}, source=f"--hp {pair}")
+        overrides[key.strip()] = parsed
     return overrides
 
 

@@ -281,8 +281,9 @@ def generic_model_spec(model: str, models: dict[str, ModelSpec] | None = None) -
         cached = hub_cached_file(model, "config.json")
         config = _read_json(cached) if cached else None
     layers = config.get("num_hidden_layers") if config else None
-    rule = (f"generic spec from {source.describe()}: round({MIDDLE_FRACTION} * {layers} layers of its config)"
-            if layers else f"generic spec from {source.describe()}")
+    # The rule names no path: a copy of a folder embeds (and is keyed) exactly as the original.
+    rule = (f"no model spec: round({MIDDLE_FRACTION} * {layers} layers of its config)"
+            if layers else "no model spec")
     return ModelSpec(name=model, source=source, num_layers=layers if isinstance(layers, int) else None,
                      retrieval=RetrievalSpec(layer_fraction=MIDDLE_FRACTION, layer_rule=rule), generic=True,
                      description="built on the fly for a model without a spec")

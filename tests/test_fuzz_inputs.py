@@ -650,3 +650,13 @@ def test_a_build_from_before_manifests_is_replaced_and_the_users_files_kept(caps
     assert (site / "README.md").read_text() == "mine" and (site / "mini" / "notes.txt").read_text() == "mine too"
     assert not (site / "mini" / "tasks" / "gone.html").exists()
     assert (site / publish.MANIFEST).is_file()
+
+
+def test_a_fifo_where_a_record_goes_is_refused_not_written_into(tmp_path):
+    rec = record("xnli")
+    path = write_record(rec, tmp_path)
+    path.unlink()
+    os.mkfifo(path)
+    with deadline(20), pytest.raises(HarnessError, match="not a regular file"):
+        write_record(rec, tmp_path)
+    assert stat.S_ISFIFO(path.lstat().st_mode)

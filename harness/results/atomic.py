@@ -45,12 +45,18 @@ def _destination(path: Path) -> tuple[Path, os.stat_result | None]:
         raise HarnessError(f"{path}: cannot write here: {err.strerror}") from None
 
 
-def write_bytes_atomic(path: Path | str, data: bytes) -> Path:
-    """Write `data` to `path` (see the module docstring for symlinks, devices and modes); returns the path written."""
+def write_bytes_atomic(path: Path | str, data: bytes, *, into_special: bool = True) -> Path:
+    """Write `data` to `path` (see the module docstring for symlinks, devices and modes); returns the path written.
+
+    With `into_special=False` a FIFO or device at `path` is refused instead of written into (for files
+    that must be plain files, such as result records, where writing into a FIFO would block).
+    """
     path = Path(path)
     target, status = _destination(path)
     if status is not None and stat.S_ISDIR(status.st_mode):
         raise HarnessError(f"{path}: is a folder; give a file name")
+    if status is not None and not stat.S_ISREG(status.st_mode) and not into_special:
+        raise HarnessError(f"{path}: not a regular file (a FIFO or device); remove it so the file can be written")
     if status is not None and not stat.S_ISREG(status.st_mode):
         # A device or FIFO (/dev/stdout, a pipe): write into it; renaming over it would destroy it.
         try:
@@ -80,8 +86,8 @@ def write_bytes_atomic(path: Path | str, data: bytes) -> Path:
     return target
 
 
-def write_text_atomic(path: Path | str, text: str) -> Path:
-    return write_bytes_atomic(path, text.encode("utf-8"))
+def write_text_atomic(path: Path | str, text: str, *, into_special: bool = True) -> Path:
+    return write_bytes_atomic(path, text.encode("utf-8"), into_special=into_special)
 
 
 __all__ = ["current_umask", "write_bytes_atomic", "write_text_atomic"]

@@ -46,10 +46,10 @@ def _provenance() -> tuple[dict[str, str], str | None]:
     return package_versions(), git_revision()
 
 
-def write_json_atomic(path: Path, document: object) -> None:
+def write_json_atomic(path: Path, document: object, *, into_special: bool = True) -> None:
     """Sorted, NaN-free JSON written atomically; symlinks, devices and the umask are respected (see atomic.py)."""
     text = json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
-    write_text_atomic(Path(path), text)
+    write_text_atomic(Path(path), text, into_special=into_special)
 
 
 def write_record(record: ResultRecord, results_dir: Path | str) -> Path:
@@ -66,7 +66,7 @@ def write_record(record: ResultRecord, results_dir: Path | str) -> Path:
     except RecordError as err:
         raise HarnessError(f"refusing to write result for {record.task} ({record.variant}): {err}") from None
     path = record_path(Path(results_dir), record)
-    write_json_atomic(path, record.to_dict())
+    write_json_atomic(path, record.to_dict(), into_special=False)   # a FIFO there would block the run
     return path
 
 

@@ -158,3 +158,54 @@ def test_pos_tags_that_read_as_chunk_markers_recompute_exactly():
     tags = ["INTJ", "SCONJ", "SYM", "CCONJ", "NOUN", "ADJ", "PUNCT", "X"]
     gold, pred = noisy_tags(random.Random(9), tags, 300, noise=0.35)
     assert recompute("spans", span_evidence(gold, pred)[1]) == tagging_scores(gold, pred)
+
+
+# --------------------------------------------------------------------------- from the files a run writes
+
+
+def _written_split(task_name: str, tmp_path, rng: random.Random):
+    """Predictions and gold of one language, written by the task type's own writers."""
+    from harness.spec import default_registry
+
+    task = default_registry().task(task_name)
+    if task_name == "xnli":
+        gold = [rng.choice(task.labels) for _ in range(300)]
+        pred = [g if rng.random() < 0.6 else rng.choice(task.labels) for g in gold]
+    elif task_name == "panx":
+        gold, pred = noisy_tags(rng, NER, 120, noise=0.3)
+    elif task_name == "udpos":
+        gold, pred = noisy_tags(rng, POS + ["INTJ", "SCONJ", "SYM"], 120, noise=0.3)
+    elif task_name == "xquad":
+        words = ["river", "the", "old", "town", "1990", "Berlin"]
+        gold = [{"id": f"q{i}", "question": "?", "answers": [{"text": " ".join(rng.choices(words, k=2)),
+                                                              "answer_start": 0}]} for i in range(150)]
+        pred = {g["id"]: (g["answers"][0]["text"] if rng.random() < 0.5 else " ".join(rng.choices(words, k=2)))
+                for g in gold if rng.random() < 0.9}
+    elif task_name == "tatoeba":
+        gold = list(range(200))
+        pred = [i if rng.random() < 0.7 else rng.randrange(200) for i in gold]
+    else:  # bucc2018
+        gold = sorted({(f"de-{i:06d}", f"en-{i:06d}") for i in range(0, 400, 2)})
+        pred = [p for p in gold if rng.random() < 0.7] + [(f"de-{i:06d}", f"en-{i + 1:06d}") for i in range(1, 60, 2)]
+    return task, gold, pred
+
+
+@pytest.mark.parametrize("task_name", ["xnli", "panx", "udpos", "xquad", "tatoeba", "bucc2018"])
+def test_sidecar_from_the_written_files_reproduces_the_record(task_name, tmp_path):
+    from harness.results.evidence import record_evidence, save_record_evidence
+    from harness.tasktypes import evaluate_split
+
+    rng = random.Random(len(task_name))
+    predictions_dir = tmp_path / "predictions" / "seed1"
+    record_languages = {}
+    for lang in ("de", "fr"):
+        task, gold, pred = _written_split(task_name, tmp_path, rng)
+        evaluated = evaluate_split(task, "test", lang, pred, gold, predictions_dir)
+        record_languages[lang] = evaluated.metrics
+    record = _record(task_name, record_languages)
+    evidence = record_evidence(task, record, predictions_dir)
+    assert evidence is not None and evidence.metrics() == {
+        lang: {k: record_languages[lang][k] for k in evidence.metrics()[lang]} for lang in record_languages}
+    written = save_record_evidence(task, record, predictions_dir, tmp_path / "results")
+    assert written is not None and written.name == f"{task_name}.seed1.evidence.npz"
+    assert load_evidence(tmp_path / "results", [record]).keys() == {0}

@@ -143,13 +143,13 @@ def _divide(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
 def metrics_from_sums(kind: str, sums: np.ndarray) -> dict[str, np.ndarray]:
     """The 0-100 metrics of summed stats (last axis = STAT_COLUMNS[kind]); any leading shape.
 
-    The operations and their order are the scorers': XTREME's accuracy is 100·c/n, Tatoeba's
-    100·mean, SQuAD/MLQA 100·Σ/n, seqeval's F1 2pr/(p+r), BUCC's 100·2pr/(p+r).
+    The operations and their order are the scorers' (`harness.metrics`): accuracy c/n·100,
+    Tatoeba (search) 100·mean, SQuAD/MLQA 100·Σ/n, span and BUCC F1 2pr/(p+r)·100.
     """
     sums = np.asarray(sums, dtype=np.float64)
     col = {name: sums[..., k] for k, name in enumerate(STAT_COLUMNS[kind])}
     if kind == "accuracy":
-        return {"accuracy": _divide(100.0 * col["correct"], col["count"])}
+        return {"accuracy": _divide(col["correct"], col["count"]) * 100}
     if kind == "retrieval_accuracy":
         return {"accuracy": 100.0 * _divide(col["correct"], col["count"])}
     if kind == "qa":
@@ -163,9 +163,9 @@ def metrics_from_sums(kind: str, sums: np.ndarray) -> dict[str, np.ndarray]:
     if kind == "bucc":
         tp = col["tp"]
         precision, recall = _divide(tp, col["predicted"]), _divide(tp, col["gold"])
-        f1 = _divide(100.0 * 2 * precision * recall, precision + recall)
-        return {"f1": np.where(tp > 0, f1, 0.0), "precision": np.where(tp > 0, 100.0 * precision, 0.0),
-                "recall": np.where(tp > 0, 100.0 * recall, 0.0)}
+        f1 = _divide(2 * precision * recall, precision + recall)
+        return {"f1": np.where(tp > 0, f1 * 100, 0.0), "precision": np.where(tp > 0, precision * 100, 0.0),
+                "recall": np.where(tp > 0, recall * 100, 0.0)}
     raise ValueError(f"unknown evidence kind {kind!r}; known: {', '.join(sorted(STAT_COLUMNS))}")
 
 

@@ -25,6 +25,7 @@ from harness.pipeline.plan import (
 )
 from harness.pipeline.ranks import barrier, ensure_process_group, is_main_process, on_main
 from harness.results import ResultRecord, read_record, write_record
+from harness.results.evidence import save_record_evidence
 from harness.spec import Registry, TaskSpec
 from harness.tasktypes import evaluate_split, task_type_of
 
@@ -143,6 +144,9 @@ class Executor:
             record = on_main(lambda: self.run_retrieval(step, started))
         # Under a multi-process launcher every rank computes the same record; one writes it.
         if record is not None and is_main_process():
+            # Per-example evidence first (bootstrap intervals on the leaderboard), then the record.
+            save_record_evidence(self.registry.task(step.task), record, self.predictions_dir(step),
+                                 self.settings.results_dir)
             self.finished.append(write_record(record, self.settings.results_dir))
 
     def prepare_model(self, step: Step) -> Path:

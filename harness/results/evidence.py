@@ -241,3 +241,74 @@ def bucc_language_evidence(gold_pairs, predicted_pairs) -> LanguageEvidence:
     ids, stats = bucc_evidence(gold, predicted)
     return LanguageEvidence("bucc", ids, stats, np.asarray(predicted, dtype=str).reshape(-1, 2),
                             np.asarray(gold, dtype=str).reshape(-1, 2))
+
+
+# --------------------------------------------------------------------------- from the scored files
+
+
+def file_evidence(task, prediction: Path, gold: Path, language: str) -> LanguageEvidence:
+    """Evidence of one language from the prediction and gold files the record was scored from,
+    read by the same readers as `harness score` (so the items are exactly the scored ones)."""
+    from harness.metrics import evidence as per_example
+    from harness.metrics.registry import format_of
+
+    gold_values, predicted = format_of(task).read_pair(task, Path(prediction), Path(gold))
+    if task.metric == "accuracy":  # XNLI, PAWS-X, and Tatoeba's index files
+        return LanguageEvidence("accuracy", *per_example.accuracy_evidence(gold_values, predicted))
+    if task.metric == "f1":
+        return LanguageEvidence("spans", *per_example.span_evidence(gold_values, predicted))
+    if task.metric == "squad_em_f1":
+        return LanguageEvidence("qa", *per_example.qa_evidence(gold_values, predicted))
+    if task.metric == "mlqa_em_f1":
+        return LanguageEvidence("qa", *per_example.qa_evidence(gold_values, predicted, language.split("-")[0]))
+    if task.metric == "bucc_f1":
+        return bucc_language_evidence(gold_values, predicted)
+    raise ValueError(f"{task.name}: no per-example evidence for metric {task.metric!r}")
+
+
+def scored_split(record, language: str) -> str:
+    """The split a record's language was scored on (BUCC: per language; else the eval split)."""
+    per_language = (record.protocol or {}).get("per_language", {})
+    scored_on = per_language.get(language, {}).get("scored_on") if isinstance(per_language, dict) else None
+    return scored_on or (record.protocol or {}).get("eval_split") or "test"
+
+
+def record_evidence(task, record, predictions_dir: Path) -> Evidence | None:
+    """The evidence of every scored language of `record`, from its written files; None when a
+    file is missing or the evidence does not reproduce the record (then no sidecar is written)."""
+    from harness.tasktypes.base import task_type_of
+    from harness.tasktypes.evaluation import gold_dir_for
+
+    kind = task_type_of(task)
+    evidence = Evidence(task.name, identity=record_identity(record))
+    for lang in record.languages:
+        split = scored_split(record, lang)
+        prediction = kind.path(Path(predictions_dir), task, split, lang)
+        gold = kind.path(gold_dir_for(Path(predictions_dir)), task, split, lang)
+        if not (prediction.is_file() and gold.is_file()):
+            log.warning("%s/%s %s: %s or its gold file is missing; no per-example evidence", record.variant,
+                        record.task, lang, prediction)
+            return None
+        evidence.languages[lang] = file_evidence(task, prediction, gold, lang)
+    problem = matches_record(evidence, record)
+    if problem is not None:
+        log.warning("%s/%s: per-example evidence not written: %s", record.variant, record.task, problem)
+        return None
+    return evidence
+
+
+def save_record_evidence(task, record, predictions_dir: Path, results_dir: Path) -> Path | None:
+    """Write the sidecar of `record` (before the record itself, so a record never points at
+    missing evidence). Never fails the run: evidence only adds intervals."""
+    from harness.results.store import record_path
+
+    try:
+        evidence = record_evidence(task, record, predictions_dir)
+        if evidence is None:
+            return None
+        target = record_path(Path(results_dir), record)
+        write_evidence(evidence, target)
+        return evidence_path(target)
+    except (HarnessError, OSError, ValueError) as err:
+        log.warning("%s/%s: per-example evidence not written: %s", record.variant, record.task, err)
+        return None

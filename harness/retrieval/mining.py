@@ -235,6 +235,20 @@ def mine_from_neighbourhoods(nb: Neighbourhoods, margin: str = "ratio", strategy
     return MinedPairs(pairs.src[keep], pairs.tgt[keep], pairs.score[keep])
 
 
+# Choices that no figure depends on today but other models' might (issue 11, item 12); every
+# BUCC record carries them, beside the task spec's `protocol.follows`.
+MINING_CHOICES: dict[str, str] = {
+    "text_stripping": "texts are embedded as the files give them, not stripped (XTREME's tokenize_text "
+                      "strips each line first)",
+    "greedy_ties": "the 'max' strategy takes candidates best score first, equal scores by source index, then "
+                   "English index (XTREME's np.argsort(-scores) leaves the order of equal scores unspecified)",
+    "positive_score_filter": "not applied: LASER's/XTREME's mine_bitext keeps a greedy pair only if its "
+                             "margin score is > 0 (threshold=0); here every pair is a candidate",
+    "threshold_cuts": "the threshold is only cut between distinct scores (midpoint to the next lower one), "
+                      "so equal scores are all kept or all dropped",
+}
+
+
 @dataclass(frozen=True)
 class ThresholdChoice:
     threshold: float

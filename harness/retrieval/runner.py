@@ -19,8 +19,8 @@ from harness.checksums import file_sha256
 from harness.errors import HarnessError
 from harness.retrieval.bucc import mine_corpus, tune_on_gold
 from harness.retrieval.embeddings import Embedder
-from harness.retrieval.mining import resolve_knn_method
-from harness.retrieval.search import tatoeba_predictions
+from harness.retrieval.mining import MINING_CHOICES, resolve_knn_method
+from harness.retrieval.search import SEARCH_CHOICES, tatoeba_predictions
 from harness.tasktypes import evaluate_split, task_type
 
 if TYPE_CHECKING:
@@ -116,6 +116,8 @@ def run_tatoeba(
         "top_k": 1,
         "metric": "accuracy: share of English sentences i whose nearest sentence is line i",
         "split": "test (the whole LASER Tatoeba v1 file, as in XTREME)",
+        "task_protocol": dict(spec.protocol),  # which protocol is followed (tasks/xtreme/tatoeba.yaml)
+        "choices": dict(SEARCH_CHOICES),
     }
     return result
 
@@ -194,5 +196,7 @@ def run_bucc(
         "scored_on": "/".join(sorted(scored_on)) or None,
         "deduplication": "distinct texts mined once; texts repeated under several ids dropped (as XTREME)",
         "per_language": per_language,
+        "task_protocol": dict(spec.protocol),  # which protocol is followed (tasks/xtreme/bucc2018.yaml)
+        "choices": dict(MINING_CHOICES),
     }
     return result

@@ -88,6 +88,14 @@ def knn(
     return heap.D, heap.I
 
 
+# Choices recorded in every Tatoeba record (issue 11, item 12), beside the spec's `protocol.follows`.
+SEARCH_CHOICES: dict[str, str] = {
+    "text_stripping": "sentences are embedded as the files give them, not stripped (XTREME's tokenize_text "
+                      "strips each line first)",
+    "direction": "English sentences are the queries, the non-English side the index (XTREME's similarity_search)",
+}
+
+
 def tatoeba_predictions(src: np.ndarray, eng: np.ndarray, block_size: int = DEFAULT_BLOCK) -> np.ndarray:
     """For each English sentence, the index of the nearest non-English sentence (cosine)."""
     _, ids = knn(l2_normalize(eng), l2_normalize(src), 1, block_size=block_size)

@@ -15,11 +15,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from harness.errors import HarnessError
+from harness.metrics.registry import METRICS, metric_of
 from harness.results import ResultRecord, aggregate_records, main_score
 from harness.results.placement import check_records
 from harness.spec import GROUP_TITLES, GROUPS, Registry, SuiteSpec, TaskSpec
 
-QA_METRICS = ("squad_em_f1", "mlqa_em_f1")
+QA_METRICS = tuple(name for name, entry in METRICS.items() if entry.is_qa)  # kept for importers
 UNKNOWN_FAMILY = "unknown"
 
 
@@ -134,7 +135,7 @@ class SuiteBoard:
         return (row.experiment, position, row.variant, row.model)
 
     def is_qa(self, task: TaskSpec) -> bool:
-        return task.metric in QA_METRICS
+        return metric_of(task).is_qa  # the metric registry says which metrics show EM / F1
 
 
 # Used only when a task spec carries no `chance` (the score of guessing, 0-100).

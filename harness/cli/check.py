@@ -6,16 +6,19 @@ import argparse
 import sys
 from pathlib import Path
 
+from harness.cli._options import hide_aliases
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "check", help="compare result scores with a baseline file (CI regression gate)",
-        description="Compare every task score and per-language score under --results with the baseline "
+        description="Compare every task score and per-language score under --results-dir with the baseline "
                     "file and print a Markdown report (for a CI job summary). Exit status: 0 when nothing "
                     "fell by more than the tolerance and nothing is missing, 1 on a regression or a "
                     "missing score, 2 on bad input (unreadable baseline or record, a baseline without scores, "
                     "unknown task or suite, a tolerance that is not a finite 0-100), 3 on an internal error.")
-    parser.add_argument("--results", required=True, type=Path, metavar="DIR", help="folder of *.result.json records")
+    hide_aliases(parser.add_argument("--results-dir", "--results", dest="results", required=True, type=Path,
+                                     metavar="DIR", help="folder of *.result.json records"), "--results")
     parser.add_argument("--baseline", required=True, type=Path, metavar="FILE", help="baseline scores (JSON)")
     parser.add_argument("--tolerance", type=_tolerance, default=1.0, metavar="POINTS",
                         help="allowed drop in points on the 0-100 scale before a score counts as regressed (default: 1.0)")

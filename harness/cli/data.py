@@ -7,6 +7,8 @@ import logging
 import sys
 from pathlib import Path
 
+from harness.cli._options import SplitCommas, hide_aliases
+
 log = logging.getLogger(__name__)
 
 LISTED_TASKS = (
@@ -79,6 +81,12 @@ def _list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _data_dir(parser: argparse.ArgumentParser, help: str) -> None:
+    """`--data-dir DIR` (the old `--dir` still works, unlisted)."""
+    hide_aliases(parser.add_argument("--data-dir", "--dir", dest="dir", required=True, metavar="DIR", help=help),
+                 "--dir")
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("data", help="download, verify or generate task data")
     commands = parser.add_subparsers(dest="data_command", metavar="ACTION", required=True)
@@ -88,9 +96,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="fetch tasks from their original addresses (resumable; sha256 in MANIFEST.json)",
     )
     download.add_argument(
-        "--tasks", nargs="+", required=True, help="task names, comma or space separated, or 'all'"
+        "--tasks", nargs="+", action=SplitCommas, required=True,
+        help="task names, comma or space separated, or 'all'",
     )
-    download.add_argument("--dir", required=True, help="data folder to fill")
+    _data_dir(download, "data folder to fill")
     download.add_argument(
         "--base-url",
         help="a mirror serving <base-url>/<task>/<file name> instead of the original hosts",
@@ -106,17 +115,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     verify = commands.add_parser(
         "verify", help="check every file of a data folder against its MANIFEST.json"
     )
-    verify.add_argument("--dir", required=True)
+    _data_dir(verify, "data folder written by `harness data download` or `harness data mini`")
     verify.set_defaults(func=_verify)
 
     mini = commands.add_parser("mini", help="generate the small offline mini suite (deterministic)")
-    mini.add_argument("--dir", required=True)
+    _data_dir(mini, "folder to write the mini suite into")
     mini.add_argument("--seed", type=int, default=0)
     mini.set_defaults(func=_mini)
 
     listing = commands.add_parser(
         "list", help="which tasks, splits and languages a data folder holds"
     )
-    listing.add_argument("--dir", required=True)
-    listing.add_argument("--tasks", nargs="*", help="only these tasks")
+    _data_dir(listing, "data folder to look into")
+    listing.add_argument("--tasks", nargs="*", action=SplitCommas, help="only these tasks, space or comma separated")
     listing.set_defaults(func=_list)

@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from harness.cli._options import hide_aliases
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -14,10 +16,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "table, each variant against a baseline variant, English vs non-English intermediate "
                     "tasks, and one page per task. The site works from file:// and needs no network.")
     parser.add_argument("results", type=Path, metavar="RESULTS_DIR", help="folder of *.result.json records")
-    parser.add_argument("-o", "--output", required=True, type=Path, metavar="SITE_DIR",
+    site_dir = parser.add_argument("--site-dir", "-o", "--output", dest="output", required=True, type=Path, metavar="SITE_DIR",
                         help="folder for the site: created, or a previous build there is swapped for the new "
                              "one in one step (files the build did not write are kept); a non-empty folder "
                              "without a previous build's manifest (.harness-site.json) is refused")
+    hide_aliases(site_dir, "-o", "--output")
     parser.add_argument("--baseline-variant", default=None, metavar="NAME",
                         help="variant the others are compared with (default: baseline, no intermediate task)")
     parser.add_argument("--suite", action="append", metavar="NAME",

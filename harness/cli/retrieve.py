@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from harness.cli._options import positive_int
+from harness.cli._options import SplitCommas, hide_aliases, positive_int
 
 TASKS = ("tatoeba", "bucc2018")
 
@@ -34,13 +34,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "retrieve", help="score Tatoeba / BUCC 2018 by sentence retrieval (FAISS)",
         description="Embed sentences with an encoder's hidden layer, search (Tatoeba) or mine "
                     "(BUCC 2018) with FAISS, and write one result record per task.")
-    parser.add_argument("--task", nargs="+", choices=TASKS, required=True)
+    hide_aliases(parser.add_argument("--tasks", "--task", dest="task", action=SplitCommas, choices=TASKS,
+                                     required=True, help="retrieval tasks, space or comma separated"), "--task")
     parser.add_argument("--model", required=True, help="model folder or hub id")
     parser.add_argument("--model-name", help="name in the result record (default: the model's own)")
     parser.add_argument("--data-dir", required=True, help="data folder holding tatoeba/ and bucc2018/ in a layout the task specs list "
                         "(LASER's Tatoeba files are scored; XTREME's download/ layout sorts Tatoeba's English "
                         "side, so its predictions are written and not scored)")
-    parser.add_argument("--langs", nargs="+", help="languages (default: the task's, where data is present)")
+    hide_aliases(parser.add_argument("--languages", "--langs", dest="langs", action=SplitCommas,
+                                     help="languages (default: the task's, where data is present)"), "--langs")
     parser.add_argument("--layer", type=int, help="hidden layer, 1-based; 0 = embedding output "
                         "(default: per model, e.g. 8 for mBERT, 14 for XLM-R Large; recorded)")
     parser.add_argument("--pooling", choices=("mean", "cls"), help="default: the model spec's")
@@ -57,8 +59,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="BUCC candidates: max = both directions, each sentence used once (LASER)")
     parser.add_argument("--knn", choices=("auto", "fused", "faiss"), default="auto",
                         help="BUCC kNN: fused single pass on CPU, faiss searches (GPU); auto picks")
-    parser.add_argument("--output", required=True, help="results folder for the records")
-    parser.add_argument("--predictions", help="folder for XTREME-format prediction files")
+    hide_aliases(parser.add_argument("--results-dir", "--output", dest="output", required=True, metavar="DIR",
+                                     help="results folder for the records"), "--output")
+    hide_aliases(parser.add_argument("--predictions-dir", "--predictions", dest="predictions", metavar="DIR",
+                                     help="folder for XTREME-format prediction files"), "--predictions")
     parser.add_argument("--experiment", default="retrieval")
     parser.add_argument("--variant", default="baseline")
     parser.add_argument("--variant-family", default="baseline")

@@ -14,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 
+from harness.cli._options import SplitCommas
 from harness.errors import HarnessError
 
 log = logging.getLogger(__name__)
@@ -50,10 +51,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="result records (default: $HARNESS_RESULTS_DIR or ./results)")
     parser.add_argument("--site-dir", type=Path, default=_default_path("HARNESS_SITE_DIR", "site"),
                         help="where the leaderboard is built (default: $HARNESS_SITE_DIR or ./site)")
-    parser.add_argument("--seeds", type=int, nargs="+", default=[1], help="one run per seed (default: 1)")
-    parser.add_argument("--variants", nargs="+", help="only these variants of the experiment")
-    parser.add_argument("--tasks", nargs="+", help="only these target tasks of the suite")
-    parser.add_argument("--languages", nargs="+", help="only these languages of each target task")
+    # List options take `a b` and `a,b` (harness/cli/_options.py).
+    parser.add_argument("--seeds", action=SplitCommas, item_type=int, default=[1], help="one run per seed (default: 1)")
+    parser.add_argument("--variants", action=SplitCommas, help="only these variants of the experiment")
+    parser.add_argument("--tasks", action=SplitCommas, help="only these target tasks of the suite")
+    parser.add_argument("--languages", action=SplitCommas, help="only these languages of each target task")
     parser.add_argument("--limit", type=int, help="smoke run: at most N examples per split (not publishable)")
     parser.add_argument("--max-steps", type=int, help="smoke run: at most N optimiser steps per training "
                                                       "(not publishable)")

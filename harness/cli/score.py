@@ -7,17 +7,23 @@ import json
 import sys
 from pathlib import Path
 
+from harness.cli._options import SplitCommas, hide_aliases
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "score", help="score an XTREME submission (<task>/test-<lang>.tsv|json) against labels",
         description="Score predictions in XTREME's submission layout, exactly as XTREME's evaluate.py does.")
-    parser.add_argument("--predictions", required=True, type=Path, help="folder with <task>/test-<lang>.<tsv|json>")
-    parser.add_argument("--labels", required=True, type=Path, help="folder with the gold files in the same layout")
-    parser.add_argument("--tasks", nargs="+", help="only these tasks (default: every task folder present)")
+    hide_aliases(parser.add_argument("--predictions-dir", "--predictions", dest="predictions", required=True,
+                                     type=Path, metavar="DIR", help="folder with <task>/test-<lang>.<tsv|json>"),
+                 "--predictions")
+    hide_aliases(parser.add_argument("--labels-dir", "--labels", dest="labels", required=True, type=Path,
+                                     metavar="DIR", help="folder with the gold files in the same layout"), "--labels")
+    parser.add_argument("--tasks", nargs="+", action=SplitCommas,
+                        help="only these tasks, space or comma separated (default: every task folder present)")
     parser.add_argument("--suite", default="xtreme", help="suite whose tasks and languages define the aggregate")
     parser.add_argument("--split", default="test", help="file prefix, e.g. test or dev (default: test)")
-    parser.add_argument("--output", type=Path, help="write the score sheet as JSON here")
+    parser.add_argument("--output", type=Path, metavar="FILE", help="write the score sheet as JSON here")
     parser.add_argument("--allow-partial", action="store_true",
                         help="score what is there; missing languages are left out and the aggregate marked partial")
     parser.set_defaults(func=run)

@@ -145,7 +145,7 @@ def register_format(fmt: PredictionFormat) -> PredictionFormat:
 register_metric(Metric("accuracy", ("accuracy",), ("accuracy",), "Acc.", f"{_HERE}:_accuracy",
                        "share of correct predictions (XNLI, PAWS-X, Tatoeba)", evidence="accuracy"))
 register_metric(Metric("f1", ("f1", "precision", "recall"), ("f1",), "F1", f"{_HERE}:_span_f1",
-                       "seqeval span F1, micro-averaged (PAN-X, UD-POS)", evidence="spans"))
+                       "span F1, micro-averaged, with seqeval 0.0.12's chunking as XTREME in 2020 (PAN-X, UD-POS)", evidence="spans"))
 register_metric(Metric("squad_em_f1", ("exact_match", "f1"), ("exact_match", "f1"), "EM / F1", f"{_HERE}:_squad",
                        "SQuAD v1.1 exact match and token F1 (XQuAD, TyDiQA-GoldP)", evidence="qa"))
 register_metric(Metric("mlqa_em_f1", ("exact_match", "f1"), ("exact_match", "f1"), "EM / F1", f"{_HERE}:_mlqa",

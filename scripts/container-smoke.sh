@@ -112,7 +112,7 @@ say "harness ls suites"
 if [[ -d "$MOCK" ]]; then
     say "harness score on the mock submission ($MOCK)"
     "${run[@]}" -v "$(cd "$MOCK" && pwd):/mock:ro" "$IMAGE" score \
-        --predictions /mock/predictions --labels /mock/labels --output /results/mock-score.json
+        --predictions-dir /mock/predictions --labels-dir /mock/labels --output /results/mock-score.json
 else
     echo "container-smoke: $MOCK not found; score skipped" >&2
 fi

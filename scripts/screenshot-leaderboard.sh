@@ -18,7 +18,7 @@ chromium=${CHROMIUM:-/usr/bin/chromium}
 
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
-"$harness" leaderboard "$results" -o "$out/site"
+"$harness" leaderboard "$results" --site-dir "$out/site"
 profile=$(mktemp -d)
 trap 'rm -rf "$profile"' EXIT
 

@@ -26,7 +26,7 @@ import pytest
 
 from harness.cli import main as harness_main
 from harness.errors import HarnessError
-from harness.leaderboard import publish
+from harness.leaderboard import build_site, publish
 from harness.results import ResultRecord, read_record, write_record
 from harness.results.store import write_json_atomic
 from harness.spec import default_registry, load_task_file
@@ -530,22 +530,25 @@ def test_kill_9_at_any_moment_leaves_a_complete_site(tmp_path):
     first = write_results(tmp_path / "first", 60.0)
     second = write_results(tmp_path / "second", 70.0)
     site = tmp_path / "site"
+    build_site(first, site)   # the old site every kill must leave intact (or replaced by a whole new one)
+    (site / "README.md").write_text("mine")
     env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
-    complete = set()
-    for delay in (1.5, 2.2, 2.9, 3.6):
+    seen = set()
+    for delay in (1.5, 2.2, 2.9, 3.6, 4.3):
         child = subprocess.Popen([sys.executable, "-c", KILLER, str(first), str(second), str(site)], env=env)
         time.sleep(delay)
         child.send_signal(signal.SIGKILL)
         child.wait()
-        if not site.exists():   # killed before the first build finished, or between fallback renames
-            publish._recover(site)
-        if not site.exists():
-            continue
+        publish._recover(site)   # what the next build does first (matters only between fallback renames)
         manifest = json.loads((site / publish.MANIFEST).read_text())
         assert all((site / name).is_file() for name in manifest["files"])
+        assert (site / "README.md").read_text() == "mine"
         overall = json.loads((site / "leaderboard.json").read_text())["suites"][0]["systems"][0]["overall"]
-        complete.add(overall["mean_over_tasks"])
-    assert complete and complete <= {60.0, 70.0}
+        seen.add(overall["mean_over_tasks"])
+        assert f"{overall['mean_over_tasks']:.2f}" in (site / "mini" / "index.html").read_text()   # pages match the data
+    assert seen <= {60.0, 70.0}
+    build_site(second, site)
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site")]   # killed builds' folders cleaned
 
 
 # --------------------------------------------------------------------------- writers

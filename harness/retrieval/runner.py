@@ -167,6 +167,7 @@ def run_bucc(
             evaluated = evaluate_split(spec, target, lang, predicted, gold, out)
             if evaluated.metrics is None:
                 log.info("bucc2018 %s: %d test pairs predicted; test gold absent, not scored", lang, len(predicted))
+                result.notes.append(f"{lang}: {target} gold not public; predictions written, not scored")
             else:
                 scores = result.languages[lang] = evaluated.metrics
                 scored_on.add(target)

@@ -60,12 +60,24 @@ def configure(verbosity: int = 0, progress: str = "auto") -> None:
     for handler in list(root.handlers):
         if getattr(handler, "_harness", False):
             root.removeHandler(handler)
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _BarSafeHandler(sys.stderr) if progress_mode() == "bar" else logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter(LOG_FORMAT, DATE_FORMAT))
     handler._harness = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level)
     quiet_libraries(verbosity > 0)
+
+
+class _BarSafeHandler(logging.StreamHandler):
+    """With bars on, a log line is written above the bars (tqdm.write), never glued onto one."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            from tqdm import tqdm
+
+            tqdm.write(self.format(record), file=self.stream)
+        except Exception:  # noqa: BLE001 - logging must never raise
+            self.handleError(record)
 
 
 class _UnlessVerbose(logging.Filter):
@@ -124,12 +136,11 @@ class PlainProgress:
     """The tqdm subset the package uses, written as a log line every few seconds."""
 
     def __init__(self, iterable: Iterable | None, total: int | None, desc: str, unit: str,
-                 announce: bool, initial: int = 0, enabled: bool = True):
+                 initial: int = 0, enabled: bool = True):
         self.iterable = iterable
         self.total = total if total is not None else _len_or_none(iterable)
         self.desc = desc
         self.unit = unit
-        self.announce = announce
         self.enabled = enabled
         self.n = initial
         self.postfix = ""
@@ -149,17 +160,14 @@ class PlainProgress:
 
     def set_postfix_str(self, text: str, refresh: bool = True) -> None:  # noqa: ARG002 (tqdm's signature)
         self.postfix = text
-        if self.announce and self.enabled:
-            count = f"{self.n + 1}/{self.total}" if self.total else f"{self.n + 1}"
-            log.info("%s %s: %s", self.desc, count, text)
-            self.last = time.monotonic()
 
     def update(self, n: int = 1) -> None:
         self.n += n
         now = time.monotonic()
-        if self.enabled and not self.announce and now - self.last >= PLAIN_EVERY_S:
+        if self.enabled and now - self.last >= PLAIN_EVERY_S:
             self.last = now
-            log.info("%s: %s", self.desc, self._count(now))
+            postfix = f" ({self.postfix})" if self.postfix else ""
+            log.info("%s: %s%s", self.desc, self._count(now), postfix)
 
     def _count(self, now: float) -> str:
         done = f"{self.n}/{self.total} {self.unit}" if self.total else f"{self.n} {self.unit}"
@@ -181,20 +189,20 @@ def _len_or_none(iterable: Iterable | None) -> int | None:
 
 
 def progress(iterable: Iterable | None = None, *, total: int | None = None, desc: str = "", unit: str = "it",
-             leave: bool = True, announce: bool = False, disable: bool = False, **bar_options: Any):
+             leave: bool = True, caller_logs: bool = False, disable: bool = False, **bar_options: Any):
     """A progress object with tqdm's interface (iterate, ``update``, ``set_postfix_str``, ``with``).
 
     On a terminal (or ``--progress bar``) a tqdm bar; otherwise a log line every
-    PLAIN_EVERY_S seconds, or, with ``announce``, one line per ``set_postfix_str`` (one per
-    step of an experiment). ``disable`` or ``--progress none`` shows nothing.
+    PLAIN_EVERY_S seconds, or none with ``caller_logs`` (the caller logs one line per item
+    itself, as the executor does per step). ``disable`` or ``--progress none`` shows nothing.
     """
     mode = progress_mode()
     if mode == "bar" and not disable:
         from tqdm import tqdm
 
         return tqdm(iterable, total=total, desc=desc, unit=unit, leave=leave, dynamic_ncols=True, **bar_options)
-    return PlainProgress(iterable, total, desc, unit, announce, initial=int(bar_options.get("initial", 0)),
-                         enabled=mode == "plain" and not disable)
+    return PlainProgress(iterable, total, desc, unit, initial=int(bar_options.get("initial", 0)),
+                         enabled=mode == "plain" and not disable and not caller_logs)
 
 
 def trainer_callbacks() -> tuple[list, list]:

@@ -21,7 +21,8 @@ VARIANTS = ("baseline", "nli_en")
 
 
 def _command(root: Path, site: str) -> list[str]:
-    return [sys.executable, "-m", "harness", "--progress", "plain", "run", "--work-dir", str(root / "runs"),
+    # -v: the "building ... checkpoint" lines are debug lines.
+    return [sys.executable, "-m", "harness", "-v", "--progress", "plain", "run", "--work-dir", str(root / "runs"),
             "--results-dir", str(root / "results"), "--site-dir", str(root / site), "--no-leaderboard",
             "--tasks", "xnli", "--variants", *VARIANTS, "--max-steps", "4", "--limit", "64"]
 

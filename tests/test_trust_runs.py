@@ -292,15 +292,16 @@ def test_plain_progress_writes_lines_not_frames(monkeypatch, caplog):
     monkeypatch.setitem(logs._state, "progress", "plain")  # noqa: SLF001
     monkeypatch.setattr(logs, "PLAIN_EVERY_S", 0.0)
     with caplog.at_level(logging.INFO, logger="harness.progress"):
-        bar = logs.progress(["a", "b", "c"], desc="experiment", unit="step", announce=True)
+        bar = logs.progress(["a", "b", "c"], desc="experiment", unit="step", caller_logs=True)
         for item in bar:
             bar.set_postfix_str(f"step {item}")
-        with logs.progress(total=10, desc="embedding", unit="sent") as inner:
+        with logs.progress(total=10, desc="training", unit="step") as inner:
+            inner.set_postfix_str("xnli")
             inner.update(5)
-    lines = caplog.messages
-    assert lines[:3] == ["experiment 1/3: step a", "experiment 2/3: step b", "experiment 3/3: step c"]
-    assert lines[3].startswith("embedding: 5/10 sent (50%)")
-    assert not any("\r" in line or "\x1b" in line for line in lines)
+    assert len(caplog.messages) == 1  # the caller logs its own line per step
+    assert caplog.messages[0].startswith("training: 5/10 step (50%), ")
+    assert caplog.messages[0].endswith(" (xnli)")
+    assert not any("\r" in line or "\x1b" in line for line in caplog.messages)
 
 
 def test_progress_none_and_auto_without_a_terminal(monkeypatch):
@@ -311,3 +312,15 @@ def test_progress_none_and_auto_without_a_terminal(monkeypatch):
     assert logs.progress_mode() == "plain"
     monkeypatch.setitem(logs._state, "progress", "none")  # noqa: SLF001
     assert logs.progress(range(3)).enabled is False
+
+
+def test_step_line_shows_every_language_score():
+    from harness.pipeline.execute import score_line
+    from harness.spec import default_registry
+
+    registry = default_registry()
+    xnli = score_line(registry.task("xnli"), {"en": {"accuracy": 63.333}, "de": {"accuracy": 40.0}})
+    assert xnli == "xnli 51.67 = en 63.33 de 40.00"
+    # QA: the mean of exact match and F1 per language (XTREME's task score).
+    xquad = score_line(registry.task("xquad"), {"en": {"exact_match": 40.0, "f1": 50.0}})
+    assert xquad == "xquad 45.00 = en 45.00"

@@ -122,11 +122,11 @@ class CheckpointStore:
         try:
             if final.is_dir():
                 if main:
-                    log.info("reusing %s checkpoint %s", kind, final)
+                    log.debug("reusing %s checkpoint %s", kind, final)
                 barrier()
                 return final
             if main:
-                log.info("building %s checkpoint %s", kind, final.name)
+                log.debug("building %s checkpoint %s", kind, final.name)  # -v; the step line says enough
             build(partial)
             barrier()  # every rank has finished writing
             if main:
@@ -147,7 +147,8 @@ class CheckpointStore:
         if final.is_dir():
             problem = verify_checkpoint(final)
             if problem is None:
-                return  # another run finished it while we waited
+                log.info("%s checkpoint %s: built by another run meanwhile; reusing it", kind, final.name)
+                return
             log.warning("%s checkpoint %s: %s; rebuilding it", kind, final, problem)
             doomed = final.with_name(f"{final.name}.untrusted-{os.getpid()}")
             final.rename(doomed)

@@ -107,37 +107,40 @@ class Executor:
         started = time.monotonic()
         self.encoders[model_step.key] = self.model_encoder(model_step)
         self._clock("model", started)
-        bar = progress(rest, desc="experiment", unit="step", announce=True)
-        for step in bar:
+        bar = progress(rest, desc="experiment", unit="step", caller_logs=True)  # a bar on a terminal only
+        for index, step in enumerate(bar, 1):
             bar.set_postfix_str(step.label[:60])
             started = time.monotonic()
-            self._run_step(step, started)
+            outcome = self._run_step(step, started)
             self._clock(step.kind, started)
+            # One line per step, with its scores: what a CI log of the run should show.
+            log.info("step %d/%d (%.0f s) %s: %s", index, len(rest), time.monotonic() - started, step.label,
+                     outcome)
         return self.finished
 
     def _clock(self, kind: str, started: float) -> None:
         self.seconds[kind] = self.seconds.get(kind, 0.0) + time.monotonic() - started
 
-    def _run_step(self, step: Step, started: float) -> None:
+    def _run_step(self, step: Step, started: float) -> str:
+        """Run one step; a short outcome for the step's log line."""
         if step.kind == "intermediate":
             self.encoders[step.key] = self.store.get_or_build(
                 "intermediate", step.key, lambda out: self.train_intermediate(step, out)) / "encoder"
-            return
+            return f"checkpoint {self.encoders[step.key].parent.name}"
         # One writer per step: a second run in this work folder waits here, then finds the record.
         lock = StepLock(lock_path(self.lock_dir, f"step-{step.key}"), f"step {step.label}")
         if is_main_process():
             lock.acquire()
         barrier()  # every rank reads the record only once rank 0 holds the step
         try:
-            self._run_locked_step(step, started)
+            return self._run_locked_step(step, started)
         finally:
             lock.release()
 
-    def _run_locked_step(self, step: Step, started: float) -> None:
+    def _run_locked_step(self, step: Step, started: float) -> str:
         if self._already_done(step):
             self.skipped.append(self._record_path(step))
-            log.info("done before: %s", step.label)
-            return
+            return "done before, record kept"
         if step.kind == "target":
             record = self.run_target(step, started)
         else:  # retrieval is not distributed: rank 0 embeds and mines
@@ -148,6 +151,7 @@ class Executor:
             save_record_evidence(self.registry.task(step.task), record, self.predictions_dir(step),
                                  self.settings.results_dir)
             self.finished.append(write_record(record, self.settings.results_dir))
+        return score_line(self.registry.task(step.task), record.languages) if record is not None else "nothing scored"
 
     def prepare_model(self, step: Step) -> Path:
         from harness.pipeline.models import prepare_model
@@ -262,6 +266,18 @@ class Executor:
             return None
         return self._record(step, result.languages, {**result.protocol, "encoder": str(self.encoder_dir(step))},
                             result.data_checksums, "; ".join(result.notes), started)
+
+
+def score_line(task: TaskSpec, languages: dict[str, dict[str, float]]) -> str:
+    """``xnli 45.21 = en 63.33 de 40.10 ...``: the task score and each language's main score."""
+    from harness.results.aggregate import main_score
+
+    try:
+        per_language = {lang: main_score(task, metrics) for lang, metrics in languages.items()}
+    except (KeyError, TypeError, ValueError):  # a metric without a main score: show what there is
+        return " ".join(f"{lang} {metrics}" for lang, metrics in languages.items())
+    mean = sum(per_language.values()) / len(per_language)
+    return f"{task.name} {mean:.2f} = " + " ".join(f"{lang} {value:.2f}" for lang, value in per_language.items())
 
 
 def _shared_hp(hps: list[dict[str, Any]]) -> dict[str, Any]:

@@ -198,3 +198,9 @@ def test_a_copied_local_model_has_the_same_identity_and_keys(tiny_folder, tmp_pa
     data[-1] ^= 1
     weights.write_bytes(bytes(data))
     assert folder_identity(copy) != folder_identity(tiny_folder)
+
+
+def test_ls_models_lists_the_declared_protocols(capsys):
+    assert main(["ls", "models"]) == 0
+    out = capsys.readouterr().out
+    assert "mbert" in out and "retrieval layer 8" in out and "prefix 'query: '" in out

@@ -1,4 +1,4 @@
-"""`harness ls tasks|suites|experiments`: what the spec folder defines."""
+"""`harness ls tasks|suites|experiments|models`: what the spec folder defines."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import argparse
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("ls", help="list tasks, suites or experiments",
                                    description="List the task, suite and experiment specs under tasks/.")
-    parser.add_argument("what", choices=["tasks", "suites", "experiments"])
+    parser.add_argument("what", choices=["tasks", "suites", "experiments", "models"])
     parser.add_argument("--role", choices=["target", "intermediate"], help="tasks: only this role")
     parser.set_defaults(func=run)
 
@@ -30,6 +30,12 @@ def run(args: argparse.Namespace) -> int:
             langs = "all" if suite.languages is None else ",".join(suite.languages)
             print(f"{suite.name:<10} tasks={','.join(suite.tasks)} languages={langs} "
                   f"experiment={suite.experiment} model={suite.model}")
+    elif args.what == "models":
+        for model in sorted(registry.models.values(), key=lambda m: m.name):
+            p = model.retrieval_protocol()
+            aliases = f" (also {', '.join(model.aliases)})" if model.aliases else ""
+            print(f"{model.name:<12} {model.source.describe():<42} retrieval layer {p.layer}, {p.pooling}, "
+                  f"prefix {p.prefix!r}, max length {p.max_length}{aliases}")
     else:
         for experiment in registry.experiments.values():
             print(f"{experiment.name}: {experiment.description.strip()}")

@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from harness.data.bundles import bundle_specs
 from harness.data.layouts import DataLayout, parse_data
 from harness.errors import HarnessError
 from harness.languages import LANGUAGE_NAMES
@@ -257,13 +258,13 @@ def load_task_file(path: Path) -> list[TaskSpec]:
             data = dict(doc.get("data", {}), language=lang)
             fields = dict(common, name=f"{doc['name']}_{lang}", languages=(lang,),
                           description=doc.get("description", "").replace("{language}", LANGUAGE_NAMES[lang]),
-                          data=data, data_layout=parse_data(data, str(path), (lang,)))
+                          data=data, data_layout=parse_data(data, str(path), (lang,), f"{doc['name']}_{lang}"))
             expanded.append(TaskSpec(**fields))
         return expanded
     common["languages"] = _check_languages(path, "languages", doc.get("languages", ["en"]))
     if isinstance(doc["data"], dict) and "language" in doc["data"]:
         raise HarnessError(f"{path}: key 'data.language' is set by expand_languages; do not write it")
-    common["data_layout"] = parse_data(doc["data"], str(path), common["languages"])
+    common["data_layout"] = parse_data(doc["data"], str(path), common["languages"], doc["name"])
     return [TaskSpec(**common)]
 
 
@@ -396,6 +397,7 @@ def _check_references(tasks: dict[str, TaskSpec], suites: dict[str, SuiteSpec],
         for where, name in task.data_layout.referenced_tasks() if task.data_layout else ():
             if name not in tasks:
                 raise HarnessError(f"{where}: key 'task' names unknown task {name!r}")
+    bundle_specs([(t.name, t.data_layout.download if t.data_layout else None) for t in tasks.values()])
     for suite in suites.values():
         for name in suite.tasks:
             if name not in tasks:

@@ -100,8 +100,8 @@ def test_missing_data_names_the_path_and_the_fix(tmp_path):
         message = str(err)
     assert f"expected {tmp_path}/xnli/xtreme_processed/dev-de.tsv" in message
     assert f"(or {tmp_path}/xnli/XNLI-1.0/xnli.dev.tsv, {tmp_path}/xnli/dev-de.tsv)" in message
-    assert f"harness data download --tasks xnli --dir {tmp_path}" in message
-    assert f"harness data mini --dir {tmp_path}" in message
+    assert f"harness data download --tasks xnli --data-dir {tmp_path}" in message
+    assert f"harness data mini --data-dir {tmp_path}" in message
     with pytest.raises(HarnessError, match=r"(?s)PAN-X .*no direct download.*AmazonPhotos"):
         sources.load_split(tmp_path, "panx", "de", "dev")
     with pytest.raises(HarnessError, match="LDC"):

@@ -16,7 +16,13 @@ from pathlib import Path
 import pytest
 
 from harness.data import sources
-from harness.data.examples import BuccCorpus, PairExample, ParallelSentences, QAExample, TaggedSentence
+from harness.data.examples import (
+    BuccCorpus,
+    PairExample,
+    ParallelSentences,
+    QAExample,
+    TaggedSentence,
+)
 from harness.data.readers.retrieval import TATOEBA_ISO3
 from harness.errors import HarnessError
 
@@ -111,7 +117,7 @@ def test_tagging_tasks(download):
     for task, expected in (("udpos", SENTENCES), ("panx", NER)):
         train = sources.load_split(download, task, "en", "train")
         assert isinstance(train[0], TaggedSentence)
-        assert [list(zip(s.tokens, s.tags)) for s in train] == expected, task
+        assert [list(zip(s.tokens, s.tags, strict=True)) for s in train] == expected, task
         test = sources.load_split(download, task, "de", "test")
         assert [s.tokens for s in test] == [[t for t, _ in s] for s in expected] and not sources.has_gold(test)
         assert sources.resolve_files(download, task, "de", "test") == (download / task / "test-de.tsv",)

@@ -164,3 +164,26 @@ def test_xstilts_defines_each_training_once():
     trainings = [(v.mode, tuple(sorted(v.intermediate)) if v.mode == "multitask" else v.intermediate) for v in variants]
     assert len(set(trainings)) == len(trainings)
     assert [v.name for v in variants if v.intermediate == ("xnli_mt_mix",)] == ["nli_mix"]
+
+
+def test_downloads_are_declared_in_the_specs(tmp_path):
+    from harness.data import download
+
+    table = download.download_table()
+    assert download.data_key("xnli_mt_de") == download.data_key("xnli_dev_fr") == "xnli"
+    assert [d.basename for d in table["xnli"].downloads] == ["XNLI-1.0.zip", "XNLI-MT-1.0.zip"]
+    assert len(table["xquad"].downloads) == 11 and table["xquad"].also == ("squad_v1",)
+    assert len(table["bucc2018"].downloads) == 8 and table["anli"].also == ("mnli", "snli")
+    assert table["panx"].manual.startswith("PAN-X") and table["panx"].manual_unpack is not None
+    assert download.tasks_to_fetch(["anli", "xnli_mt_mix"]) == ["anli", "mnli", "snli", "xnli"]
+    # a typo in a spec's download fails at load, naming file and key
+    bad = tmp_path / "bad.yaml"
+    text = (TASKS_DIR / "xtreme/pawsx.yaml").read_text(encoding="utf-8")
+    bad.write_text(text.replace("name: pawsx\n", "name: pawsx2\n").replace("unpack: strip", "unpack: untar")
+                   .replace("  download:\n", "  download:\n    bundle: pawsx2\n"), encoding="utf-8")
+    with pytest.raises(HarnessError, match=r"bad.yaml: key 'data.download.files\[0\]': unknown unpacker 'untar'"):
+        load_registry(extra_dirs=[tmp_path])
+    bad.write_text(text.replace("name: pawsx\n", "name: pawsx2\n")
+                   .replace("  download:\n", "  download:\n    bundle: pawsx\n"), encoding="utf-8")
+    with pytest.raises(HarnessError, match=r"bad.yaml: key 'data.download': bundle 'pawsx' is already defined in .*xtreme/pawsx.yaml"):
+        load_registry(extra_dirs=[tmp_path])

@@ -120,7 +120,7 @@ def _resolve_deepspeed(choice: str) -> str | None:
 
 def _checked_dir(path: Path, option: str) -> Path:
     if not path.is_dir():
-        raise HarnessError(f"{option} {path}: no such folder; `harness data download --tasks ... --dir {path}` "
+        raise HarnessError(f"{option} {path}: no such folder; `harness data download --tasks ... --data-dir {path}` "
                            "fetches the data")
     return path
 

@@ -217,7 +217,7 @@ PANX_MANUAL = (
     "browser, save AmazonPhotos.zip as <DIR>/panx/AmazonPhotos.zip (or the Dropbox copy "
     "https://www.dropbox.com/s/12h3qqog6q4bjve/panx_dataset.tar as <DIR>/panx/panx_dataset.tar, or "
     "the Hugging Face mirror https://s3.amazonaws.com/datasets.huggingface.co/wikiann/1.1.0/panx_dataset.zip "
-    "as <DIR>/panx/panx_dataset.zip), then run `harness data download --tasks panx --dir <DIR>` to unpack it"
+    "as <DIR>/panx/panx_dataset.zip), then run `harness data download --tasks panx --data-dir <DIR>` to unpack it"
 )
 # The three published forms of the same bundle of <lang>.tar.gz files, in preference order.
 PANX_BUNDLES = ("panx/AmazonPhotos.zip", "panx/panx_dataset.tar", "panx/panx_dataset.zip")
@@ -449,12 +449,12 @@ def how_to_get(task: str, data_dir: Path) -> str:
     )
     mini = ""
     if family in MINI_TASKS:
-        mini = f"; `harness data mini --dir {data_dir}` writes a small offline version of it"
+        mini = f"; `harness data mini --data-dir {data_dir}` writes a small offline version of it"
     if entry is None:
         return f"put the files in place by hand{mini}"
     if entry.manual:
         return entry.manual.replace("<DIR>", str(data_dir)) + mini
-    return f"run `harness data download --tasks {key} --dir {data_dir}`{mini}"
+    return f"run `harness data download --tasks {key} --data-dir {data_dir}`{mini}"
 
 
 # --------------------------------------------------------------------------- fetching

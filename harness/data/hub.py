@@ -77,8 +77,8 @@ def _offline() -> bool:
 
 def _advice(task: str) -> str:
     return (
-        f"read local files instead: `harness data download --tasks {task} --dir DIR` on a connected "
-        f"machine (then --data-dir DIR), or `harness data mini --dir DIR` for the offline mini suite"
+        f"read local files instead: `harness data download --tasks {task} --data-dir DIR` on a connected "
+        f"machine (then --data-dir DIR), or `harness data mini --data-dir DIR` for the offline mini suite"
     )
 
 

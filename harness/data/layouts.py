@@ -30,6 +30,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from harness.data.bundles import DownloadSpec, parse_download
 from harness.data.examples import (
     BuccCorpus,
     MultipleChoiceExample,
@@ -84,7 +85,7 @@ class DataLayout:
     mix: bool = False
     source: str = ""
     manual_download: bool | str = False  # true, or the sentence saying how to fetch it
-    download: dict[str, Any] = field(default_factory=dict)
+    download: DownloadSpec | None = None  # where the files come from (harness.data.bundles)
 
     def referenced_tasks(self) -> list[tuple[str, str]]:
         """(where, task name) of every ``task:`` alternative, for the registry's reference check."""
@@ -246,7 +247,7 @@ def parse_alternative(raw: Any, where: str) -> Alternative:
     return Alternative(layout=name, args=dict(args), of=parse_alternative(raw["of"], f"{where}.of"), **common)
 
 
-def parse_data(raw: Any, source_file: str, task_languages: tuple[str, ...]) -> DataLayout:
+def parse_data(raw: Any, source_file: str, task_languages: tuple[str, ...], task_name: str = "") -> DataLayout:
     """The ``data:`` mapping of a task file, validated; errors name the file and the key."""
     where = f"{source_file}: key 'data'"
     if not isinstance(raw, dict):
@@ -280,12 +281,10 @@ def parse_data(raw: Any, source_file: str, task_languages: tuple[str, ...]) -> D
         raise _fail(f"{source_file}: key 'data.manual_download'", "must be true or a sentence saying how")
     if not isinstance(raw.get("mix", False), bool):
         raise _fail(f"{source_file}: key 'data.mix'", "must be true or false")
-    download = raw.get("download", {})
-    if not isinstance(download, dict):
-        raise _fail(f"{source_file}: key 'data.download'", "must be a mapping")
+    download = parse_download(raw["download"], source_file, task_name) if "download" in raw else None
     return DataLayout(splits=splits, languages=languages, own_language=raw.get("language"),
                       mix=bool(raw.get("mix", False)), source=raw.get("source", ""),
-                      manual_download=raw.get("manual_download", False), download=dict(download))
+                      manual_download=raw.get("manual_download", False), download=download)
 
 
 # --------------------------------------------------------------------------- resolving

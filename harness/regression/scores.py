@@ -114,7 +114,7 @@ def read_baseline(path: Path, registry: Registry, *, allow_empty: bool = False) 
     """
     path = Path(path)
     if not path.exists() and not path.is_symlink():
-        raise HarnessError(f"{path}: baseline file not found; create one with `harness check --results DIR "
+        raise HarnessError(f"{path}: baseline file not found; create one with `harness check --results-dir DIR "
                            f"--baseline {path} --update-baseline`")
     document = load_json_document(path, "baseline file")
     if not isinstance(document, dict) or document.get("format") != BASELINE_FORMAT:

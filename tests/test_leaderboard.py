@@ -163,7 +163,7 @@ def test_overall_is_labelled_both_ways(site):
 def test_smoke_runs_are_marked_and_never_ranked(site):
     tables = Tables(read(site, "mini/index.html")).tables
     [row] = tables["leaderboard-unranked"]["rows"]
-    assert row["attrs"]["data-system"] == "multitask" and "unpublishable" in row["attrs"]["class"]
+    assert row["attrs"]["data-system"] == "multitask (smoke)" and "unpublishable" in row["attrs"]["class"]
     assert "smoke run" in row["cells"][1]["text"]
     assert row["cells"][0]["text"] == ""          # no rank, although its overall (61) beats nli_de and baseline
     assert not any("unpublishable" in r["attrs"]["class"] for r in tables["leaderboard"]["rows"])

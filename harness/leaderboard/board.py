@@ -38,8 +38,10 @@ class SystemRow:
     rank: int | None = None
 
     @property
-    def key(self) -> tuple[str, str, str]:
-        return (self.experiment, self.variant, self.model)
+    def key(self) -> tuple[str, ...]:
+        """(experiment, variant, model); a smoke or partial run adds its class, so it stays a row
+        of its own beside the full run of the same variant."""
+        return system_key_of(self.records[0]) if self.records else (self.experiment, self.variant, self.model)
 
     @property
     def seeds(self) -> list[int]:
@@ -168,6 +170,13 @@ def language_order_key(code: str) -> tuple[bool, str]:
     return (code != "en", code)
 
 
+def system_key_of(record: ResultRecord) -> tuple[str, ...]:
+    """The key of the board row a record belongs to (see SystemRow.key)."""
+    base = (record.experiment, record.variant, record.model)
+    run_class = run_class_of(record)
+    return base if run_class == "full" else (*base, run_class)
+
+
 def run_class_of(record: ResultRecord) -> str:
     """The record's run class ("full", "smoke", "partial"); v1 records: full when publishable, else smoke."""
     run_class = getattr(record, "run_class", None)
@@ -214,17 +223,21 @@ def build_boards(records: list[ResultRecord], registry: Registry, suites: Iterab
 
 
 def _build_board(suite: SuiteSpec, records: list[ResultRecord], registry: Registry) -> SuiteBoard:
-    by_system: dict[tuple[str, str, str], list[ResultRecord]] = defaultdict(list)
+    by_system: dict[tuple[str, ...], list[ResultRecord]] = defaultdict(list)
+    by_class: dict[str, list[ResultRecord]] = defaultdict(list)
     for record in records:
-        by_system[(record.experiment, record.variant, record.model)].append(record)
-    try:
-        sheets = aggregate_records(records, suite, registry)
-    except ValueError as err:
-        raise HarnessError(f"suite {suite.name}: {err}; remove the duplicate result file") from None
+        by_system[system_key_of(record)].append(record)
+        by_class[run_class_of(record)].append(record)
+    sheets = []
+    for run_class, members in sorted(by_class.items()):  # a smoke run is aggregated apart from the full one
+        try:
+            sheets += [(run_class, sheet) for sheet in aggregate_records(members, suite, registry)]
+        except ValueError as err:
+            raise HarnessError(f"suite {suite.name}: {err}; remove the duplicate result file") from None
     systems = []
-    for sheet in sheets:
+    for run_class, sheet in sheets:
         key = (sheet["experiment"], sheet["variant"], sheet["model"])
-        system_records = by_system[key]
+        system_records = by_system[key if run_class == "full" else (*key, run_class)]
         families = sorted({family_of(r, registry) for r in system_records})
         systems.append(SystemRow(
             experiment=key[0], variant=key[1], model=key[2],

@@ -266,3 +266,12 @@ def flag_of(board: SuiteBoard, task_name: str, value: float | None) -> str | Non
 
 
 GLOBALS["board_flag"] = flag_of  # pages call board_flag(board, task name, value)
+
+
+def _system_key_of(record):
+    from harness.leaderboard.board import system_key_of
+
+    return system_key_of(record)
+
+
+GLOBALS["system_key_of"] = _system_key_of

@@ -23,7 +23,7 @@ from harness import __version__
 from harness.errors import HarnessError
 from harness.languages import LANGUAGE_NAMES
 from harness.leaderboard import charts
-from harness.leaderboard.board import SuiteBoard, build_boards
+from harness.leaderboard.board import SuiteBoard, build_boards, system_key_of
 from harness.leaderboard.compare import (
     FAMILY_TITLES,
     QUESTION_FAMILIES,
@@ -139,6 +139,8 @@ def system_labels(board: SuiteBoard) -> dict[tuple[str, str, str], str]:
         label = row.variant if len(experiments) == 1 else f"{row.experiment}/{row.variant}"
         if len(models) > 1:
             label = f"{label} · {row.model}"
+        if not row.trusted:  # a smoke run beside the full run of the same variant
+            label = f"{label} ({row.run_class})"
         labels[row.key] = label
     return labels
 
@@ -172,7 +174,7 @@ def _protocol_groups(records: list, labels: dict) -> list[dict]:
     for record in records:
         text = json.dumps(record.protocol, sort_keys=True, ensure_ascii=False)
         entry = groups.setdefault(text, {"protocol": _flatten(record.protocol), "systems": set()})
-        entry["systems"].add(labels[(record.experiment, record.variant, record.model)])
+        entry["systems"].add(labels[system_key_of(record)])
     return [{"protocol": g["protocol"], "systems": sorted(g["systems"])} for _, g in sorted(groups.items())]
 
 
@@ -219,7 +221,7 @@ def task_page(board: SuiteBoard, task: TaskSpec, comparisons: list[ComparisonGro
             language_rows, [labels[row.key] for row in variants], values, mode="delta", unit=" points", limit=delta_limit,
             label=f"{task_title(task)}: difference to {base.variant} per language and variant")})
     records = sorted((r for r in board.records if r.task == task.name),
-                     key=lambda r: (labels[(r.experiment, r.variant, r.model)], r.seed if r.seed is not None else -1))
+                     key=lambda r: (labels[system_key_of(r)], r.seed if r.seed is not None else -1))
     return {"task": task, "rows": rows, "languages": languages, "metrics": metrics, "extra_metrics": extra_metrics,
             "score_map": score_map, "delta_maps": delta_maps, "records": records,
             "protocols": _protocol_groups(records, labels), "spec_protocol": _flatten(task.protocol),

@@ -40,9 +40,11 @@ def resample_counts(n: int, replicates: int, rng: np.random.Generator) -> np.nda
     """(replicates × n) float32: how often each of n items is drawn in each replicate (n draws each)."""
     if n == 0:
         return np.zeros((replicates, 0), dtype=np.float32)
-    draws = rng.integers(0, n, size=(replicates, n), dtype=np.int64)
-    draws += (np.arange(replicates, dtype=np.int64) * n)[:, None]
-    return np.bincount(draws.ravel(), minlength=replicates * n).reshape(replicates, n).astype(np.float32)
+    index = np.int32 if replicates * n < 2**31 else np.int64
+    draws = rng.integers(0, n, size=(replicates, n), dtype=index)
+    draws += (np.arange(replicates, dtype=index) * n)[:, None]
+    counts = np.bincount(draws.ravel(), minlength=replicates * n).reshape(replicates, n)
+    return counts.astype(np.float32, copy=False)
 
 
 def align(items: Sequence[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
@@ -51,6 +53,10 @@ def align(items: Sequence[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, n
     Returns (ids, stats of shape (systems, n, k)); an item a system lacks contributes zero to
     every sum (for BUCC: a sentence in neither its gold nor its predicted pairs).
     """
+    first = np.asarray(items[0][0], dtype=str)
+    if all(len(ids) == len(first) and np.array_equal(np.asarray(ids, dtype=str), first) for ids, _ in items[1:]):
+        # The usual case: every system scored the same file, item for item.
+        return first, np.stack([np.asarray(stats, dtype=np.float64) for _, stats in items])
     all_ids = np.concatenate([np.asarray(ids, dtype=str) for ids, _ in items])
     union, inverse = np.unique(all_ids, return_inverse=True)
     k = items[0][1].shape[1]

@@ -7,8 +7,9 @@ verify`` can later prove a folder is intact. A mirror (``--base-url``) replaces 
 hosts for offline sites and for the tests: file ``<basename>`` of task ``<task>`` is then
 fetched from ``<base-url>/<task>/<basename>``.
 
-Addresses are those of google-research/xtreme's ``download_data.sh`` (see the shared
-DOWNLOAD_URLS.md) and, for the intermediate tasks, their publishers' pages.
+The addresses, unpackers and manual steps are declared in each task spec's ``data.download``
+(see ``harness.data.bundles``): those of google-research/xtreme's ``download_data.sh`` (the
+shared DOWNLOAD_URLS.md) and, for the intermediate tasks, their publishers' pages.
 """
 
 from __future__ import annotations
@@ -50,7 +51,6 @@ MIRROR_ENV = "HARNESS_DATA_MIRROR"
 # Languages XTREME takes from each multi-language archive.
 UDPOS_LANGUAGES = ("af", "ar", "bg", "de", "el", "en", "es", "et", "eu", "fa", "fi", "fr", "he", "hi", "hu", "id", "it", "ja", "kk", "ko", "mr", "nl", "pt", "ru", "ta", "te", "th", "tl", "tr", "ur", "vi", "yo", "zh")  # fmt: skip
 PANX_LANGUAGES = ("ar", "he", "vi", "id", "jv", "ms", "tl", "eu", "ml", "ta", "te", "af", "nl", "en", "de", "el", "bn", "hi", "mr", "ur", "fa", "fr", "it", "pt", "es", "bg", "ru", "ja", "ka", "ko", "th", "sw", "yo", "my", "zh", "kk", "tr", "et", "fi", "hu")  # fmt: skip
-XQUAD_LANGUAGES = ("ar", "de", "el", "en", "es", "hi", "ru", "th", "tr", "vi", "zh")
 TYDIQA_NAMES = ("arabic", "bengali", "english", "finnish", "indonesian", "korean", "russian", "swahili", "telugu")  # fmt: skip
 
 Unpacker = Callable[[Path, Path], list[Path]]
@@ -194,7 +194,7 @@ def unpack_panx(data_dir: Path) -> list[Path]:
     bundles = [data_dir / name for name in PANX_BUNDLES]
     bundle = next((b for b in bundles if b.is_file()), None)
     if bundle is None:
-        raise HarnessError(f"PAN-X: none of {', '.join(map(str, bundles))} exists; {PANX_MANUAL}")
+        raise HarnessError(f"PAN-X: none of {', '.join(map(str, bundles))} exists; {how_to_get('panx', data_dir)}")
     written = []
     for name, read in _archive_members(bundle):
         lang = PurePosixPath(name).name.removesuffix(".tar.gz")
@@ -211,222 +211,61 @@ def unpack_panx(data_dir: Path) -> list[Path]:
     return written
 
 
-PANX_MANUAL = (
-    "PAN-X (WikiANN, Rahimi et al. 2019 splits) has no direct download: open "
-    "https://www.amazon.com/clouddrive/share/d3KGCRCIYwhKJF0H3eWA26hjg2ZCRhjpEQtDL70FSBN in a "
-    "browser, save AmazonPhotos.zip as <DIR>/panx/AmazonPhotos.zip (or the Dropbox copy "
-    "https://www.dropbox.com/s/12h3qqog6q4bjve/panx_dataset.tar as <DIR>/panx/panx_dataset.tar, or "
-    "the Hugging Face mirror https://s3.amazonaws.com/datasets.huggingface.co/wikiann/1.1.0/panx_dataset.zip "
-    "as <DIR>/panx/panx_dataset.zip), then run `harness data download --tasks panx --data-dir <DIR>` to unpack it"
-)
-# The three published forms of the same bundle of <lang>.tar.gz files, in preference order.
+# The published forms of the PAN-X bundle of <lang>.tar.gz files, in preference order (the
+# panx spec's data.download.manual says where to get each).
 PANX_BUNDLES = ("panx/AmazonPhotos.zip", "panx/panx_dataset.tar", "panx/panx_dataset.zip")
-CCG_MANUAL = (
-    "CCGbank is licensed by the LDC (LDC2005T13) and cannot be downloaded automatically: export "
-    "its supertags as jiant's scripts/ccg/ccg_proc.py does (WSJ sections 00-18 train, 19-21 dev, "
-    "22-24 test; one sentence per line: space-separated tokens, a tab, space-separated supertags) "
-    "into <DIR>/ccg/ccg.{train,dev,test}.tsv"
-)
-MLM_MANUAL = (
-    "the MLM control reads plain text, one sentence per line, from <DIR>/mlm/{train,dev}-<lang>.txt "
-    "(e.g. a Wikipedia dump per language, cleaned with your tool of choice); there is no single download"
-)
+MANUAL_UNPACKERS: dict[str, Unpacker] = {"panx_bundle": lambda _, data_dir: unpack_panx(data_dir)}
 
-_GH = "https://raw.githubusercontent.com"
-_FB = "https://dl.fbaipublicfiles.com"
 
-TASKS: dict[str, TaskData] = {
-    "xnli": TaskData(
-        downloads=(
-            Download(
-                f"{_FB}/XNLI/XNLI-1.0.zip",
-                _unpack_with(_strip("XNLI-1.0/", "xnli/XNLI-1.0/", lambda r: r.endswith(".tsv"))),
-            ),
-            Download(
-                f"{_FB}/XNLI/XNLI-MT-1.0.zip",
-                _unpack_with(_strip("XNLI-MT-1.0/multinli/", "xnli-mt/XNLI-MT-1.0/multinli/")),
-            ),
-        )
-    ),
-    "pawsx": TaskData(
-        downloads=(
-            Download(
-                "https://storage.googleapis.com/paws/pawsx/x-final.tar.gz",
-                _unpack_with(_strip("x-final/", "pawsx/x-final/", lambda r: r.endswith(".tsv"))),
-            ),
-        )
-    ),
-    "udpos": TaskData(
-        downloads=(
-            Download(
-                "https://lindat.mff.cuni.cz/repository/xmlui/bitstream/handle/11234/1-3105/ud-treebanks-v2.5.tgz",
-                _unpack_with(_ud_mapping),
-            ),
-        )
-    ),
-    "panx": TaskData(
-        manual=PANX_MANUAL,
-        manual_unpack=lambda _, d: unpack_panx(d),
-        manual_files=PANX_BUNDLES,
-    ),
-    "squad_v1": TaskData(
-        downloads=tuple(
-            Download(
-                f"{_GH}/rajpurkar/SQuAD-explorer/master/dataset/{name}", _copy_to(f"squad/{name}")
-            )
-            for name in ("train-v1.1.json", "dev-v1.1.json")
-        )
-    ),
-    "squad_v2": TaskData(
-        downloads=tuple(
-            Download(
-                f"{_GH}/rajpurkar/SQuAD-explorer/master/dataset/{name}", _copy_to(f"squad/{name}")
-            )
-            for name in ("train-v2.0.json", "dev-v2.0.json")
-        )
-    ),
-    "xquad": TaskData(
-        downloads=tuple(
-            Download(
-                f"{_GH}/deepmind/xquad/master/xquad.{lang}.json",
-                _copy_to(f"xquad/xquad.{lang}.json"),
-            )
-            for lang in XQUAD_LANGUAGES
-        ),
-        also=("squad_v1",),
-    ),
-    "mlqa": TaskData(
-        downloads=(
-            Download(f"{_FB}/MLQA/MLQA_V1.zip", _unpack_with(_strip("MLQA_V1/", "mlqa/MLQA_V1/"))),
-        ),
-        also=("squad_v1",),
-    ),
-    "tydiqa": TaskData(
-        downloads=(
-            Download(
-                "https://storage.googleapis.com/tydiqa/v1.1/tydiqa-goldp-v1.1-train.json",
-                _copy_to("tydiqa/tydiqa-goldp-v1.1-train.json"),
-            ),
-            Download(
-                "https://storage.googleapis.com/tydiqa/v1.1/tydiqa-goldp-v1.1-dev.tgz",
-                _unpack_with(_tydiqa_dev_mapping),
-            ),
-        )
-    ),
-    "bucc2018": TaskData(
-        downloads=tuple(
-            Download(
-                f"https://comparable.limsi.fr/bucc2018/bucc2018-{lang}-en.{kind}-gold.tar.bz2",
-                _unpack_with(_bucc_mapping),
-            )
-            for lang in ("de", "fr", "ru", "zh")
-            for kind in ("sample", "training")
-        )
-    ),
-    "tatoeba": TaskData(
-        downloads=(
-            Download(
-                "https://github.com/facebookresearch/LASER/archive/main.zip",
-                _unpack_with(
-                    lambda name: (
-                        "tatoeba/" + PurePosixPath(name).name
-                        if re.fullmatch(
-                            r"LASER-main/data/tatoeba/v1/tatoeba\.[a-z]{3}-eng\.[a-z]{3}", name
-                        )
-                        else None
-                    )
-                ),
-            ),
-        )
-    ),
-    "mnli": TaskData(
-        downloads=(
-            Download(
-                "https://cims.nyu.edu/~sbowman/multinli/multinli_1.0.zip",
-                _unpack_with(
-                    _strip("multinli_1.0/", "mnli/multinli_1.0/", lambda r: r.endswith(".jsonl"))
-                ),
-            ),
-        )
-    ),
-    "snli": TaskData(
-        downloads=(
-            Download(
-                "https://nlp.stanford.edu/projects/snli/snli_1.0.zip",
-                _unpack_with(_strip("snli_1.0/", "snli/snli_1.0/", lambda r: r.endswith(".jsonl"))),
-            ),
-        )
-    ),
-    "anli": TaskData(
-        downloads=(
-            Download(
-                f"{_FB}/anli/anli_v1.0.zip",
-                _unpack_with(
-                    _strip("anli_v1.0/", "anli/anli_v1.0/", lambda r: r.endswith(".jsonl"))
-                ),
-            ),
-        ),
-        also=("mnli", "snli"),
-    ),
-    "qqp": TaskData(
-        downloads=(
-            Download(
-                f"{_FB}/glue/data/QQP-clean.zip",
-                _unpack_with(_strip("QQP/", "qqp/QQP/", lambda r: r.endswith(".tsv"))),
-            ),
-        )
-    ),
-    "hellaswag": TaskData(
-        downloads=tuple(
-            Download(
-                f"{_GH}/rowanz/hellaswag/master/data/hellaswag_{s}.jsonl",
-                _copy_to(f"hellaswag/hellaswag_{s}.jsonl"),
-            )
-            for s in ("train", "val", "test")
-        )
-    ),
-    "cosmosqa": TaskData(
-        downloads=tuple(
-            Download(
-                f"https://github.com/wilburOne/cosmosqa/raw/master/data/{name}",
-                _copy_to(f"cosmosqa/{name}"),
-            )
-            for name in ("train.csv", "valid.csv", "test.jsonl")
-        )
-    ),
-    "commonsenseqa": TaskData(
-        downloads=tuple(
-            Download(
-                f"https://s3.amazonaws.com/commensenseqa/{name}.jsonl",
-                _copy_to(f"commonsenseqa/{name}.jsonl"),
-            )
-            for name in ("train_rand_split", "dev_rand_split", "test_rand_split_no_answers")
-        )
-    ),
-    "ccg": TaskData(manual=CCG_MANUAL),
-    "mlm": TaskData(manual=MLM_MANUAL),
-}
+def download_table() -> dict[str, TaskData]:
+    """Every download bundle the task specs declare (``data.download``), by bundle name.
+
+    Built from the active spec registry each time (cheap: the registry is cached), so a user's
+    spec folder can add a bundle. ``TASKS`` is this table, for callers that read it by name.
+    """
+    from harness.data.bundles import build_unpacker, bundle_specs
+    from harness.spec import default_registry
+
+    registry = default_registry()
+    specs = bundle_specs([(t.name, t.data_layout.download if t.data_layout else None) for t in registry.tasks.values()])
+    table = {}
+    for bundle, spec in specs.items():
+        table[bundle] = TaskData(
+            downloads=tuple(Download(item.url, build_unpacker(item)) for item in spec.files),
+            manual=spec.manual or None, also=spec.also, manual_files=spec.manual_files,
+            manual_unpack=MANUAL_UNPACKERS[spec.manual_unpack] if spec.manual_unpack else None)
+    return table
+
+
+def __getattr__(name: str):
+    if name == "TASKS":
+        return download_table()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def data_key(task: str) -> str:
-    """The TASKS entry holding a task's data (``xnli_mt_de`` → XNLI's archives, etc.)."""
-    if task.startswith("xnli_mt") or task.startswith("xnli_dev_"):
-        return "xnli"
-    return task
+    """The download bundle holding a task's data (``xnli_mt_de`` → XNLI's archives): its spec's
+    ``data.download.bundle``; a name no spec knows is its own bundle name."""
+    from harness.spec import default_registry
+
+    spec = default_registry().tasks.get(task)
+    download = spec.data_layout.download if spec is not None and spec.data_layout else None
+    return download.bundle if download is not None else task
 
 
 def tasks_to_fetch(tasks: list[str]) -> list[str]:
     """The data keys for ``tasks`` and the tasks they read from, in a stable order."""
     ordered: list[str] = []
+    table = download_table()
 
     def add(task: str) -> None:
         key = data_key(task)
-        if key not in TASKS:
-            known = ", ".join(sorted(TASKS))
+        if key not in table:
+            known = ", ".join(sorted(table))
             raise HarnessError(f"--tasks: no download known for task {task!r}; known: {known}")
         if key not in ordered:
             ordered.append(key)
-            for other in TASKS[key].also:
+            for other in table[key].also:
                 add(other)
 
     for task in tasks:
@@ -439,7 +278,7 @@ def how_to_get(task: str, data_dir: Path) -> str:
     from harness.data.mini import MINI_TASKS
 
     key = data_key(task)
-    entry = TASKS.get(key)
+    entry = download_table().get(key)
     family = (
         "xnli_mt"
         if task.startswith("xnli_mt")
@@ -618,7 +457,7 @@ def download_tasks(
 def _fetch_task(key: str, data_dir: Path, manifest: dict, base_url: str | None, keep_archives: bool,
                 retries: int, backoff: float) -> str | None:
     """Fetch, unpack and record one task; the explanation of a manual step if one is needed."""
-    entry = TASKS[key]
+    entry = download_table()[key]
     written: list[Path] = []
     if entry.manual:
         present = [f for f in entry.manual_files if (data_dir / f).is_file()]

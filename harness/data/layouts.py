@@ -49,7 +49,7 @@ TYDIQA_NAMES = {
     "ko": "korean", "ru": "russian", "sw": "swahili", "te": "telugu",
 }  # fmt: skip
 PLACEHOLDERS = ("lang", "iso3", "tydiqa_name", "context", "question", "split")
-DATA_KEYS = ("splits", "languages", "language", "mix", "source", "manual_download", "download")
+DATA_KEYS = ("splits", "languages", "language", "mix", "source", "download")
 ALTERNATIVE_KEYS = ("name", "languages", "public_labels")
 
 
@@ -84,7 +84,6 @@ class DataLayout:
     own_language: str | None = None  # set on tasks expanded per language (xnli_mt_de)
     mix: bool = False
     source: str = ""
-    manual_download: bool | str = False  # true, or the sentence saying how to fetch it
     download: DownloadSpec | None = None  # where the files come from (harness.data.bundles)
 
     def referenced_tasks(self) -> list[tuple[str, str]]:
@@ -277,14 +276,12 @@ def parse_data(raw: Any, source_file: str, task_languages: tuple[str, ...], task
     for key in ("source",):
         if not isinstance(raw.get(key, ""), str):
             raise _fail(f"{source_file}: key 'data.{key}'", "must be a string")
-    if not isinstance(raw.get("manual_download", False), bool | str):
-        raise _fail(f"{source_file}: key 'data.manual_download'", "must be true or a sentence saying how")
     if not isinstance(raw.get("mix", False), bool):
         raise _fail(f"{source_file}: key 'data.mix'", "must be true or false")
     download = parse_download(raw["download"], source_file, task_name) if "download" in raw else None
     return DataLayout(splits=splits, languages=languages, own_language=raw.get("language"),
                       mix=bool(raw.get("mix", False)), source=raw.get("source", ""),
-                      manual_download=raw.get("manual_download", False), download=download)
+                      download=download)
 
 
 # --------------------------------------------------------------------------- resolving

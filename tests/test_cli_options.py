@@ -89,7 +89,8 @@ def test_every_folder_flag_is_a_dir_flag():
     wrong = []
     for path, action in _option_strings(build_parser()):
         visible = [o for o in action.option_strings if o not in getattr(action, "hidden_aliases", ())]
-        names_a_folder = (action.metavar or "").upper().endswith("DIR")
+        metavars = action.metavar if isinstance(action.metavar, tuple) else (action.metavar or "",)
+        names_a_folder = any(m.upper().endswith("DIR") for m in metavars)
         if names_a_folder and not any(o.endswith("-dir") for o in visible):
             wrong.append(f"harness {' '.join(path)} {'/'.join(visible)}")
     assert not wrong, wrong

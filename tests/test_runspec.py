@@ -204,3 +204,16 @@ def test_ls_models_lists_the_declared_protocols(capsys):
     assert main(["ls", "models"]) == 0
     out = capsys.readouterr().out
     assert "mbert" in out and "retrieval layer 8" in out and "prefix 'query: '" in out
+
+
+def test_run_writes_a_plan_file_that_reads_back_equal(tmp_path, capsys):
+    from harness.pipeline.runspec import read_plan
+
+    plan_file = tmp_path / "plan.json"
+    assert main(["run", "--dry-run", "--work-dir", str(tmp_path / "runs"), "--variants", "baseline",
+                 "--tasks", "tatoeba", "--plan-file", str(plan_file)]) == 0
+    out = capsys.readouterr().out
+    plan = read_plan(plan_file, REGISTRY)
+    assert [s.kind for s in plan.steps] == ["model", "retrieval"]
+    assert all(f"[{s.key}]" in out for s in plan.steps)
+    assert plan.model_spec.name == "tiny" and plan.model_identity.startswith("builder:tiny:")

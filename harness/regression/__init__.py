@@ -12,9 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness.errors import HarnessError
-from harness.regression.compare import CheckResult, Finding, compare_scores
-from harness.regression.report import markdown_report
-from harness.regression.scores import (
+from harness.regression.baseline import (
     BASELINE_FORMAT,
     Scores,
     SystemId,
@@ -23,6 +21,8 @@ from harness.regression.scores import (
     read_baseline,
     write_baseline,
 )
+from harness.regression.compare import CheckResult, Finding, compare_scores
+from harness.regression.report import markdown_report
 from harness.results import load_records
 from harness.spec import Registry, default_registry
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from harness.regression.scores import Scores, SystemId
+from harness.regression.baseline import Scores, SystemId
 
 # Scores are stored with four decimals; differences below this are rounding, not change.
 EPSILON = 1e-6

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from harness.metrics.evidence import accuracy_evidence, span_evidence
-from harness.stats.bootstrap import align, estimate, resample_counts, bootstrap_test_set
+from harness.stats.bootstrap import align, bootstrap_test_set, estimate, resample_counts
 
 
 def paired_accuracy(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:

@@ -23,7 +23,13 @@ from harness.metrics.evidence import (
     span_evidence,
 )
 from harness.results import ResultRecord, load_records, write_record
-from harness.results.evidence import Evidence, LanguageEvidence, load_evidence, record_identity, write_evidence
+from harness.results.evidence import (
+    Evidence,
+    LanguageEvidence,
+    load_evidence,
+    record_identity,
+    write_evidence,
+)
 from harness.results.store import record_path
 from harness.spec import default_registry
 

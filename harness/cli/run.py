@@ -74,6 +74,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--online", action="store_true", help="allow downloads from the Hugging Face hub")
     parser.add_argument("--dry-run", action="store_true", help="print the plan and stop")
     parser.add_argument("--no-leaderboard", action="store_true", help="do not build the site at the end")
+    parser.add_argument("--executor", choices=["local", "slurm"], default="local",
+                        help="local: run every step here, one after another (default); slurm: submit each step "
+                             "that is not done as a Slurm job with dependencies (see docs/cluster.md)")
+    parser.add_argument("--executor-config", type=Path, metavar="FILE",
+                        help="--executor slurm: resources per step kind (YAML; see docs/cluster.md)")
+    parser.add_argument("--wait", action="store_true",
+                        help="--executor slurm: wait for every job, then print the status of each step")
     parser.set_defaults(func=run)
 
 
@@ -213,6 +220,13 @@ def run(args: argparse.Namespace) -> int:
         raise HarnessError("; ".join(problems))
     if args.dry_run:
         return 0
+    if args.executor == "slurm":
+        from harness.pipeline.slurm import submit_run
+
+        # User spec folders reach the jobs through HARNESS_TASKS_DIR (sbatch exports the environment).
+        return submit_run(plan, args.executor_config, args.wait, not args.no_leaderboard)
+    if args.executor_config is not None or args.wait:
+        raise HarnessError("--executor-config and --wait apply to --executor slurm only")
 
     from harness.pipeline.execute import Executor
 
@@ -225,9 +239,20 @@ def run(args: argparse.Namespace) -> int:
     print(f"{len(executor.finished)} result records written, {len(executor.skipped)} kept from earlier runs, "
           f"in {settings.results_dir} ({time.monotonic() - started:.0f} s: "
           + ", ".join(f"{kind} {sec:.0f} s" for kind, sec in executor.seconds.items()) + ")", file=sys.stderr)
+    _print_results(settings.results_dir, plan)
     if not args.no_leaderboard:
         from harness.leaderboard import build_site
 
         index = build_site(settings.results_dir, settings.site_dir)
         print(f"leaderboard: {Path(index).resolve()}", file=sys.stderr)
     return 0
+
+
+def _print_results(results_dir: Path, plan) -> None:
+    """The run's scores as a table on stdout (as lm-evaluation-harness ends); never fails the run."""
+    from harness.leaderboard.terminal import run_results_table
+
+    try:
+        print(run_results_table(results_dir, plan.suite.name, plan.experiment.name, plan.model), flush=True)
+    except HarnessError as err:
+        log.warning("results table not printed: %s", err)

@@ -24,7 +24,13 @@ import numpy as np
 
 from harness.leaderboard.board import SuiteBoard, SystemRow
 from harness.spec import GROUPS, Registry
-from harness.stats.bootstrap import DEFAULT_REPLICATES, DEFAULT_SEED, Estimate, bootstrap_test_set, estimate
+from harness.stats.bootstrap import (
+    DEFAULT_REPLICATES,
+    DEFAULT_SEED,
+    Estimate,
+    bootstrap_test_set,
+    estimate,
+)
 
 OVERALL_KEYS = ("mean_over_tasks", "mean_over_groups")
 

@@ -25,6 +25,10 @@ def package_versions() -> dict[str, str]:
 def git_revision(repo: Path | None = None) -> str | None:
     """The commit of the harness checkout, with `-dirty` when it has uncommitted changes."""
     repo = repo or Path(__file__).resolve().parents[2]
+    if not (repo / ".git").exists():
+        # An installed wheel (site-packages): no checkout of ours, and `git -C` would report
+        # whatever repository happens to enclose the environment.
+        return None
     try:
         head = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True,
                               text=True, timeout=5, check=True).stdout.strip()

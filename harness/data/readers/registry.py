@@ -84,8 +84,9 @@ _ENTRIES = (
     Reader("qqp_tsv", _each(lambda p, _lang, _a: pair.read_qqp_tsv(p)), doc="GLUE QQP tsv"),
     Reader("token_tag_tsv", _each(lambda p, _lang, a: tagging.read_token_tag_tsv(p, lang_prefix=_panx_prefix(p, a))),
            args=("lang_prefix",), doc="token<TAB>tag lines, blank line between sentences (PAN-X, UD-POS)"),
-    Reader("conllu_upos", _each(lambda p, _lang, _a: tagging.read_conllu_upos(p)),
-           doc="UD CoNLL-U treebanks, FORM and UPOS; several treebanks are concatenated"),
+    # Not _each: XTREME merges a language's treebanks in file-name order, not folder order.
+    Reader("conllu_upos", lambda files, _lang, _a: tagging.read_conllu_treebanks(files),
+           doc="UD CoNLL-U treebanks as XTREME converts them; several treebanks merged in file-name order"),
     Reader("ccg_supertags", _each(lambda p, _lang, _a: tagging.read_ccg_tsv(p)), doc="jiant's CCGbank export"),
     Reader("squad_json", _each(lambda p, _lang, a: qa.read_squad_json(p, id_prefix=a.get("id_prefix"))),
            args=("id_prefix",), doc="SQuAD-format json (SQuAD, XQuAD, MLQA, TyDiQA-GoldP)"),

@@ -7,7 +7,7 @@ all need these facts; kept here, a new metric is one entry instead of an if-bran
 module. The entries name their implementations by dotted path (`module:function`) and
 import them on first use, so loading the specs pays neither for seqeval nor for sklearn.
 The implementations are the metric functions in `harness.metrics.*` and the validating
-readers in `harness.scoring`, unchanged: the numbers are theirs.
+readers in `harness.metrics.submission`, unchanged: the numbers are theirs.
 """
 
 from __future__ import annotations
@@ -153,15 +153,15 @@ register_metric(Metric("mlqa_em_f1", ("exact_match", "f1"), ("exact_match", "f1"
 register_metric(Metric("bucc_f1", ("f1", "precision", "recall"), ("f1",), "F1", f"{_HERE}:_bucc",
                        "F1 of mined sentence pairs against the gold pairs (BUCC 2018)", evidence="bucc"))
 
-register_format(PredictionFormat("labels", "tsv", "harness.scoring:read_label_files",
+register_format(PredictionFormat("labels", "tsv", "harness.metrics.submission:read_label_files",
                                  "one label per line"))
-register_format(PredictionFormat("indices", "tsv", "harness.scoring:read_index_files",
+register_format(PredictionFormat("indices", "tsv", "harness.metrics.submission:read_index_files",
                                  "one index of a retrieved sentence per line (Tatoeba)"))
-register_format(PredictionFormat("tags", "tsv", "harness.scoring:read_tag_files",
+register_format(PredictionFormat("tags", "tsv", "harness.metrics.submission:read_tag_files",
                                  "one tag per line, a blank line after each sentence"))
-register_format(PredictionFormat("pairs", "tsv", "harness.scoring:read_pair_files",
+register_format(PredictionFormat("pairs", "tsv", "harness.metrics.submission:read_pair_files",
                                  "'<source-id>\\t<english-id>' per line (BUCC)"))
-register_format(PredictionFormat("squad_json", "json", "harness.scoring:read_squad_files",
+register_format(PredictionFormat("squad_json", "json", "harness.metrics.submission:read_squad_files",
                                  "a JSON object {question id: answer text}; gold in SQuAD v1.1 format"))
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from harness.metrics.registry import score_files
 from harness.tasktypes.base import task_type_of
 
 if TYPE_CHECKING:
@@ -35,11 +36,9 @@ def evaluate_split(task: TaskSpec, split: str, lang: str, predictions: Any, gold
                    predictions_dir: Path, gold_dir: Path | None = None) -> Evaluated:
     """Write `<predictions_dir>/<task>/<split>-<lang>.<suffix>` (and the gold file when `gold` is
     not None), then score the pair of files as `harness score` does."""
-    from harness.scoring import score_file
-
     kind = task_type_of(task)
     prediction = kind.write_predictions(kind.path(predictions_dir, task, split, lang), predictions)
     if gold is None:
         return Evaluated(prediction, None, None)
     gold_path = kind.write_gold(kind.path(gold_dir or gold_dir_for(predictions_dir), task, split, lang), gold)
-    return Evaluated(prediction, gold_path, score_file(task, prediction, gold_path, lang))
+    return Evaluated(prediction, gold_path, score_files(task, prediction, gold_path, lang))

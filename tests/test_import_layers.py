@@ -42,7 +42,6 @@ KNOWN_VIOLATIONS: dict[tuple[str, str], str] = {
     ("harness.data.download", "harness.spec"): "download table from the registry: let the caller pass the specs",
     ("harness.data.bundles", "harness.data.download"): "the unpackers (_copy_to, _strip, mappings) belong with bundles",
     ("harness.data.mini", "harness.pipeline.locks"): "a file lock is foundation, not pipeline: move locks below data",
-    ("harness.tasktypes.evaluation", "harness.scoring"): "scoring files belongs below the task types (metrics registry)",
     ("harness.train.encode", "harness.tasktypes"): "train's per-type code is bound by the task types, not the reverse",
     ("harness.train.heads", "harness.tasktypes"): "as above",
     ("harness.train.runner", "harness.tasktypes"): "as above",

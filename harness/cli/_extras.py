@@ -21,6 +21,7 @@ EXTRA_MODULES = {
 COMMAND_EXTRAS = {
     "run": ("full", "cpu"),
     "retrieve": ("full", "cpu"),
+    "step": ("full", "cpu"),  # one step of a plan file: trains or retrieves
     "models": ("full", "cpu", "e5"),
 }
 OPTIONAL_MODULES = {module: extra for extra, modules in EXTRA_MODULES.items() for module in modules}

@@ -217,3 +217,13 @@ def test_run_writes_a_plan_file_that_reads_back_equal(tmp_path, capsys):
     assert [s.kind for s in plan.steps] == ["model", "retrieval"]
     assert all(f"[{s.key}]" in out for s in plan.steps)
     assert plan.model_spec.name == "tiny" and plan.model_identity.startswith("builder:tiny:")
+
+
+def test_model_recipe_changes_apply_between_task_and_suite():
+    """XLM-R Large trains XNLI at per-device batch 2 x 16 accumulation (XTREME's train_xnli.sh)."""
+    settings = RunSettings(suite="xtreme", model="xlmr-large", variants=("baseline",), tasks=("xnli", "udpos"))
+    plan = build_plan(REGISTRY, settings, fake_checksum, "hub:xlm-roberta-large@x")
+    hp = {s.task: s.hyperparameters for s in plan.of_kind("target")}
+    assert (hp["xnli"]["batch_size"], hp["xnli"]["grad_accumulation"]) == (2, 16)
+    assert hp["udpos"]["batch_size"] == REGISTRY.task("udpos").hyperparameters["batch_size"]
+    assert plan.model == "xlmr-large"

@@ -59,7 +59,9 @@ def test_main_table_renders_numbers_without_console_output(site, profile):
     dom, console = render((site / "mini" / "index.html").as_uri(), profile)
     assert console == []
     table = Tables(dom).tables["leaderboard"]
-    assert order(dom, "leaderboard", "data-system") == ["nli_en", "multitask", "baseline", "nli_de"]
+    # multitask is a smoke run: in its own unranked table, never among the ranked full runs
+    assert order(dom, "leaderboard", "data-system") == ["nli_en", "baseline", "nli_de"]
+    assert order(dom, "leaderboard-unranked", "data-system") == ["multitask (smoke)"]
     assert cell(table, "data-system", "nli_en", "mean_over_groups")["text"] == "62.50"
     assert cell(table, "data-system", "nli_en", "xquad")["text"] == "52.50/72.50"
     assert 'tabindex="0"' in dom          # sort.js ran and made the headers focusable
@@ -70,14 +72,15 @@ def test_clicking_a_header_sorts_the_rows(site, profile):
     page = (site / "mini" / "index.html").as_uri()
     dom, console = render(page + "#sort=xnli:asc", profile)
     assert console == []
-    # XNLI: baseline 60, nli_de 60.5, multitask 61, nli_en 62.5
-    assert order(dom, "leaderboard", "data-system") == ["baseline", "nli_de", "multitask", "nli_en"]
-    [header] = re.findall(r'<th[^>]*data-key="xnli"[^>]*>', dom)
+    # XNLI: baseline 60, nli_de 60.5, nli_en 62.5
+    assert order(dom, "leaderboard", "data-system") == ["baseline", "nli_de", "nli_en"]
+    ranked = dom.split('id="leaderboard-unranked"')[0]      # the ranked table's header, not the smoke table's
+    [header] = re.findall(r'<th[^>]*data-key="xnli"[^>]*>', ranked)
     assert 'aria-sort="ascending"' in header
     dom, _ = render(page + "#sort=xnli", profile)      # one click on a number column: highest first
-    assert order(dom, "leaderboard", "data-system") == ["nli_en", "multitask", "nli_de", "baseline"]
+    assert order(dom, "leaderboard", "data-system") == ["nli_en", "nli_de", "baseline"]
     dom, _ = render(page + "#sort=system", profile)    # text column: A → Z
-    assert order(dom, "leaderboard", "data-system") == ["baseline", "multitask", "nli_de", "nli_en"]
+    assert order(dom, "leaderboard", "data-system") == ["baseline", "nli_de", "nli_en"]
 
 
 def test_every_page_loads_cleanly(site, profile):
@@ -87,8 +90,42 @@ def test_every_page_loads_cleanly(site, profile):
         assert console == [], (page, console)
         assert "<main>" in dom and "harness" in dom, page
     dom, _ = render((site / "mini" / "variants.html").as_uri() + "#sort=xnli:asc", profile)
-    assert order(dom, "variants-1", "data-variant") == ["nli_de", "multitask", "nli_en"]   # +0.5, +1.0, +2.5
+    assert order(dom, "variants-1", "data-variant") == ["nli_de", "nli_en"]   # +0.5, +2.5 (multitask: smoke)
     table = Tables(dom).tables["variants-1"]
     assert cell(table, "data-variant", "nli_en", "xnli")["text"].startswith("+2.50")
     dom, _ = render((site / "mini" / "tasks" / "xnli.html").as_uri(), profile)
     assert dom.count("<svg") == 2 and "nli_de, de: +8.0 points" in dom
+
+
+@pytest.fixture(scope="module")
+def evidence_site(tmp_path_factory) -> Path:
+    """Records with per-example evidence sidecars, so the pages carry bootstrap intervals."""
+    from test_leaderboard_uncertainty import write_system
+
+    root = tmp_path_factory.mktemp("browser-evidence")
+    for variant, seed in (("baseline", None), ("nli_en", 1), ("nli_en", 2), ("nli_de", None), ("multitask", None)):
+        write_system(root / "results", variant, seed)
+    write_system(root / "results", "nli_de", None, publishable=False)
+    build_site(root / "results", root / "site")
+    return root / "site"
+
+
+def test_question_page_draws_intervals_and_verdict_rows(evidence_site, profile):
+    dom, console = render((evidence_site / "mini" / "question.html").as_uri(), profile)
+    assert console == []
+    verdicts = Tables(dom).tables["verdicts-1"]["rows"]
+    keys = [row["attrs"]["data-key"] for row in verdicts]
+    assert keys[:7] == ["xnli", "pawsx", "udpos", "panx", "xquad", "bucc2018", "tatoeba"]
+    assert keys[-2:] == ["mean_over_tasks", "mean_over_groups"]
+    for row in verdicts:          # every row: a difference, its interval around it, and the verdict sentence
+        low, high = float(row["cells"][2]["attrs"]["data-low"]), float(row["cells"][2]["attrs"]["data-high"])
+        assert low <= float(row["cells"][1]["attrs"]["data-value"]) <= high
+        assert "significant" in row["cells"][4]["text"] and "[" in row["cells"][4]["text"]
+    # the forest plot: an interval line per row, the zero line, tick labels on an axis
+    forest = dom.split("<svg", 2)[1]
+    assert forest.count('class="ci"') == len(verdicts)
+    assert forest.count('class="zero"') == 1 and forest.count('class="tick"') >= 5
+    assert "difference in points" in forest
+    # the smoke run of nli_de is not the nli_de of the verdicts, and is named as not compared
+    assert "Not compared: nli_de" in dom
+    assert dom.count("<svg") == 3      # verdict forest, matched pair forest, language × task map

@@ -60,3 +60,40 @@ def test_two_runs_started_together_share_the_work(tmp_path):
     assert again.returncode == 0, again.stderr
     assert "0 result records written, 2 kept from earlier runs" in again.stderr
     assert "building" not in again.stderr
+
+
+def _records(results: Path) -> dict:
+    from harness.pipeline.records import recorded_key
+
+    records = {(r.variant, r.task): (r.languages, recorded_key(r)) for r in load_records(results)}
+    assert len(records) == len(VARIANTS) and all(key for _, key in records.values())
+    return records
+
+
+def test_kill_9_mid_training_then_resume_gives_the_clean_runs_records(tmp_path):
+    """kill -9 while a checkpoint is being built: the lock dies with the process, the next run
+    removes the stale `.partial` folder, and the records equal those of an uninterrupted run."""
+    import signal
+    import time
+
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT)}
+    clean, killed = tmp_path / "clean", tmp_path / "killed"
+    assert subprocess.run(_command(clean, "site"), cwd=ROOT, env=env, capture_output=True, timeout=900).returncode == 0
+    victim = subprocess.Popen(_command(killed, "site"), cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    checkpoints = killed / "runs" / "checkpoints"
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline and victim.poll() is None:
+        if checkpoints.is_dir() and any(p.name.startswith("target-") and p.name.endswith(".partial")
+                                        for p in checkpoints.iterdir()):
+            break
+        time.sleep(0.05)
+    assert victim.poll() is None, "the run ended before a target checkpoint was being built"
+    victim.send_signal(signal.SIGKILL)
+    victim.wait()
+    resumed = subprocess.run(_command(killed, "site"), cwd=ROOT, env=env, capture_output=True, text=True,
+                             timeout=900)
+    assert resumed.returncode == 0, resumed.stderr
+    assert "removing an interrupted target checkpoint" in resumed.stderr
+    assert not any(p.name.endswith(".partial") for p in checkpoints.iterdir())
+    assert _records(killed / "results") == _records(clean / "results")

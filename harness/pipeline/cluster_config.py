@@ -8,6 +8,7 @@ The file has a `defaults` block and one optional block per step kind (`model`, `
     target: {gpus_per_node: 1}
     leaderboard: {gpus_per_node: 0, cpus_per_task: 1, mem_gb: 4, time_min: 20}
     sbatch: {exclude: "node[07-08]"}      # any further sbatch option, for every job
+    python: apptainer exec --nv --bind /shared /shared/harness.sif python   # how jobs start Python
 
 Multi-GPU steps (`gpus_per_node` > 1 or `nodes` > 1) run under torchrun inside the
 allocation, one torchrun per node. Unknown keys and wrong types fail at load, naming the
@@ -40,6 +41,9 @@ class JobResources:
     constraint: str | None = None
     # Re-queue on preemption or time limit, at most this many times (submitit's mechanism).
     max_requeues: int = 3
+    # The command that starts Python in a job, e.g. "apptainer exec --nv harness.sif python"
+    # (default: the interpreter that submits).
+    python: str | None = None
     sbatch: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -108,12 +112,17 @@ def load_cluster_config(path: Path | str | None, gpus: bool = True) -> dict[str,
         raise HarnessError(f"--executor-config {path}: invalid YAML: {err}") from None
     if not isinstance(document, dict):
         raise HarnessError(f"{path}: expected a mapping with 'defaults' and step kinds ({', '.join(STEP_KINDS)})")
-    unknown = sorted(set(document) - {"defaults", "sbatch", *STEP_KINDS})
+    unknown = sorted(set(document) - {"defaults", "sbatch", "python", *STEP_KINDS})
     if unknown:
         raise HarnessError(f"{path}: unknown key {unknown[0]!r}; use 'defaults', 'sbatch' or a step kind: "
                            f"{', '.join(STEP_KINDS)}")
     defaults = _checked(str(path), "defaults", document.get("defaults"))
     common_sbatch = _checked(str(path), "the top level", {"sbatch": document.get("sbatch") or {}})["sbatch"]
+    python = document.get("python")
+    if python is not None and (not isinstance(python, str) or not python.strip()):
+        raise HarnessError(f"{path}: key 'python' must be a command line (a string), got {python!r}")
+    if python is not None:
+        defaults.setdefault("python", python)
     resolved = {}
     for kind in STEP_KINDS:
         own = _checked(str(path), kind, document.get(kind))

@@ -18,7 +18,6 @@ guards the build.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import shlex
@@ -32,73 +31,9 @@ from typing import Any
 
 from harness.errors import HarnessError
 from harness.pipeline.cluster_config import JobResources
+from harness.pipeline.jobs import LIVE_STATES, jobs_dir, live_jobs, log_event, read_job, update_job
 
 log = logging.getLogger(__name__)
-
-LIVE_STATES = {"PENDING", "RUNNING", "CONFIGURING", "COMPLETING", "REQUEUED", "RESIZING", "SUSPENDED",
-               "REQUEUE_HOLD", "REQUEUE_FED", "STAGE_OUT", "SIGNALING"}
-
-
-def jobs_dir(work_dir: Path) -> Path:
-    return Path(work_dir) / "jobs"
-
-
-def job_file(work_dir: Path, key: str) -> Path:
-    return jobs_dir(work_dir) / f"{key}.json"
-
-
-def read_job(work_dir: Path, key: str) -> dict[str, Any] | None:
-    try:
-        return json.loads(job_file(work_dir, key).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
-def update_job(work_dir: Path, key: str, **fields: Any) -> None:
-    """Merge `fields` into the step's job file, atomically (temp file + rename)."""
-    path = job_file(work_dir, key)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    document = {**(read_job(work_dir, key) or {}), **fields}
-    tmp = path.with_name(f".{path.name}.{os.getpid()}")
-    tmp.write_text(json.dumps(document, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-    tmp.replace(path)
-
-
-def log_event(work_dir: Path, key: str, event: str, **extra: Any) -> None:
-    """One line per build/skip/failure; O_APPEND keeps concurrent jobs' lines whole."""
-    path = jobs_dir(work_dir) / "events.jsonl"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    line = json.dumps({"key": key, "event": event, "job": os.environ.get("SLURM_JOB_ID"),
-                       "time": round(time.time(), 3), **extra}, sort_keys=True) + "\n"
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
-    try:
-        os.write(fd, line.encode("utf-8"))
-    finally:
-        os.close(fd)
-
-
-def read_events(work_dir: Path) -> list[dict[str, Any]]:
-    path = jobs_dir(work_dir) / "events.jsonl"
-    if not path.is_file():
-        return []
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
-def live_jobs(job_ids: list[str]) -> dict[str, str]:
-    """Slurm state of each job still known to the controller (squeue), by job id."""
-    if not job_ids:
-        return {}
-    try:
-        out = subprocess.run(["squeue", "-h", "-o", "%i %T", "-j", ",".join(job_ids)], capture_output=True,
-                             text=True, timeout=60, check=False).stdout
-    except (OSError, subprocess.TimeoutExpired):
-        return {}
-    states = {}
-    for line in out.splitlines():
-        job, _, state = line.strip().partition(" ")
-        states[job.split("_")[0]] = state
-    return states
-
 
 # --------------------------------------------------------------------------- the job itself
 
@@ -107,9 +42,10 @@ def step_command(plan_file: Path, key: str, resources: JobResources, tasks_dirs:
     """The command a job runs: `harness step`, under torchrun when the step has several GPUs/nodes."""
     extra = [arg for d in tasks_dirs for arg in ("--tasks-dir", d)]
     harness = [*extra, "step", "--plan", str(plan_file), "--key", key]
+    # "python" is the job's own interpreter (the image's, under Apptainer): resolved in the job.
     if not resources.distributed:
-        return [sys.executable, "-m", "harness", *harness]
-    return [sys.executable, "-m", "torch.distributed.run", "--nnodes", str(resources.nodes),
+        return ["python", "-m", "harness", *harness]
+    return ["python", "-m", "torch.distributed.run", "--nnodes", str(resources.nodes),
             "--nproc_per_node", str(max(resources.gpus_per_node, 1)),
             "--node_rank", "${SLURM_NODEID}", "--master_addr", "${HARNESS_MASTER_ADDR}",
             "--master_port", "${HARNESS_MASTER_PORT}", "-m", "harness", *harness]
@@ -138,6 +74,8 @@ class StepJob:
             env["HARNESS_MASTER_PORT"] = str(29500 + int(job_env.job_id.split("_")[0]) % 20000)
             env["SLURM_NODEID"] = str(job_env.node)
         command = [string.Template(part).safe_substitute(env) for part in self.command]
+        if command and command[0] == "python":
+            command[0] = sys.executable
         print("+ " + shlex.join(command), flush=True)
         completed = subprocess.run(command, env=env, check=False)
         if completed.returncode != 0:
@@ -167,7 +105,8 @@ class Submission:
 def _executor(folder: Path, resources: JobResources, name: str, dependency: list[str]):
     import submitit
 
-    executor = submitit.SlurmExecutor(folder=str(folder), max_num_timeout=resources.max_requeues)
+    executor = submitit.SlurmExecutor(folder=str(folder), max_num_timeout=resources.max_requeues,
+                                      python=resources.python)
     params: dict[str, Any] = {
         "job_name": name[:64], "time": resources.time_min, "nodes": resources.nodes, "ntasks_per_node": 1,
         "cpus_per_task": resources.cpus_per_task, "signal_delay_s": 120,
@@ -263,3 +202,59 @@ def submit_plan(plan, plan_file: Path, resources: dict[str, JobResources], is_do
                        kind="leaderboard", command=shlex.join(leaderboard_command),
                        log=str(job.paths.stdout).replace("%j", board), submitted_at=time.time())
     return Submission(submitted=submitted, reused=reused, done=done, leaderboard_job=board)
+
+
+# --------------------------------------------------------------------------- one call for `harness run`
+
+
+def cluster_has_gpus() -> bool:
+    try:
+        out = subprocess.run(["sinfo", "-h", "-o", "%G"], capture_output=True, text=True, timeout=30,
+                             check=False).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return "gpu" in out
+
+
+def plan_file_for(plan) -> Path:
+    """Where a plan is serialized for its jobs: named by the hash of its step keys."""
+    import hashlib
+
+    digest = hashlib.sha256("\n".join(s.key for s in plan.steps).encode()).hexdigest()[:16]
+    return Path(plan.settings.work_dir).resolve() / "plans" / f"plan-{digest}.json"
+
+
+def submit_run(plan, config_path: Path | None, wait: bool, build_leaderboard: bool = True,
+               tasks_dirs: tuple[str, ...] = ()) -> int:
+    """`harness run --executor slurm`: serialize the plan, submit what is not done, and
+    optionally wait; returns the exit status (1 when a step failed, with --wait)."""
+    import shutil
+
+    from harness.pipeline.cluster_config import load_cluster_config
+    from harness.pipeline.runspec import write_plan
+    from harness.pipeline.single_step import step_done
+    from harness.pipeline.step_status import format_status, step_states, wait_for_jobs
+
+    if shutil.which("sbatch") is None:
+        raise HarnessError("--executor slurm: sbatch not found; run on a Slurm login node (or use --executor local)")
+    resources = load_cluster_config(config_path, gpus=cluster_has_gpus())
+    plan_file = write_plan(plan, plan_file_for(plan))
+    settings = plan.settings
+    board = None
+    if build_leaderboard:
+        board = ["python", "-m", "harness", "leaderboard", str(Path(settings.results_dir).resolve()),
+                 "--site-dir", str(Path(settings.site_dir).resolve())]
+    submission = submit_plan(plan, plan_file, resources, lambda step: step_done(plan, step), board, tasks_dirs)
+    print(f"plan {plan_file}: {len(submission.submitted)} jobs submitted, {len(submission.reused)} already "
+          f"queued or running, {len(submission.done)} steps done"
+          + (f"; leaderboard job {submission.leaderboard_job}" if submission.leaderboard_job else ""), flush=True)
+    if not wait:
+        print(f"follow it with: harness status --work-dir {settings.work_dir}", flush=True)
+        return 0
+    jobs = [*submission.submitted.values(), *submission.reused.values()]
+    if submission.leaderboard_job:
+        jobs.append(submission.leaderboard_job)
+    wait_for_jobs(jobs)
+    states = step_states(plan, lambda step: step_done(plan, step))
+    print(format_status(states), flush=True)
+    return 1 if any(s.state != "done" for s in states) else 0

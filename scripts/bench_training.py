@@ -92,6 +92,7 @@ def bench(name: str, encoder: Path, deepspeed: str, batch: int, seq_len: int, st
           warmup: int, scratch: Path) -> dict:
     from transformers import AutoTokenizer, set_seed
 
+    from harness.tasktypes import task_type
     from harness.train import synthetic
     from harness.train.encode import collator_for
     from harness.train.heads import build_head
@@ -105,12 +106,12 @@ def bench(name: str, encoder: Path, deepspeed: str, batch: int, seq_len: int, st
     set_seed(0)
     started = time.perf_counter()
     tokenizer = AutoTokenizer.from_pretrained(encoder)
-    model = build_head(encoder, "pair_classification", synthetic.PAIR_LABELS)
+    model = build_head(encoder, task_type("pair_classification"), synthetic.PAIR_LABELS)
     encoded = encode_pairs(tokenizer, long_pairs(batch * total_steps, seq_len),
                            seq_len, {label: i for i, label in enumerate(synthetic.PAIR_LABELS)})
     clock = step_clock()
     trained = run_trainer(model, tokenizer, encoded.dataset(),
-                          collator_for("pair_classification", tokenizer),
+                          collator_for(task_type("pair_classification"), tokenizer),
                           scratch / f"{name}-{deepspeed}", hp, 0, "pair_classification",
                           deepspeed=deepspeed, max_steps=total_steps, save=False,
                           callbacks=[clock])

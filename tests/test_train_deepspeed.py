@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from harness.tasktypes import task_type
+
 pytest.importorskip("deepspeed")
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,11 +48,11 @@ def _train_and_score(encoder, out: Path, deepspeed, steps: int = 30):
     from harness.train import synthetic
     from harness.train.runner import predict, train_task
 
-    trained = train_task(encoder, "pair_classification", synthetic.pair_examples(320, 1), out, HP,
+    trained = train_task(encoder, task_type("pair_classification"), synthetic.pair_examples(320, 1), out, HP,
                          seed=2, labels=synthetic.PAIR_LABELS, deepspeed=deepspeed,
                          max_steps=steps)
     test = synthetic.pair_examples(200, 2)
-    predictions = predict(out, "pair_classification", test, HP)
+    predictions = predict(out, task_type("pair_classification"), test, HP)
     return trained, sum(p == e.label for p, e in zip(predictions, test, strict=True)) / len(test)
 
 

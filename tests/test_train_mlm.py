@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from harness.tasktypes import task_type
+
 pytest.importorskip("transformers")
 
 
@@ -48,7 +50,7 @@ def test_mlm_lowers_heldout_loss_and_saves_encoder_only(encoder, tmp_path):
 
     tokenizer = AutoTokenizer.from_pretrained(encoder)
     heldout = synthetic.corpus(100, seed=99)
-    before = _heldout_mlm_loss(build_head(encoder, "mlm", seed=0), tokenizer, heldout)
+    before = _heldout_mlm_loss(build_head(encoder, task_type("mlm"), seed=0), tokenizer, heldout)
     trained = train_mlm(encoder, synthetic.corpus(800, seed=5), tmp_path / "mlm",
                         {"learning_rate": 3e-3, "batch_size": 16, "max_seq_length": 48,
                          "logging_steps": 5}, seed=0, deepspeed=None, max_steps=40)
@@ -70,10 +72,10 @@ def test_encoder_only_reloads_into_another_head(encoder, tmp_path):
     from harness.train.heads import build_head, load_trained, save_encoder_only
     from harness.train.runner import train_task
 
-    train_task(encoder, "pair_classification", synthetic.pair_examples(64, 1), tmp_path / "pair",
+    train_task(encoder, task_type("pair_classification"), synthetic.pair_examples(64, 1), tmp_path / "pair",
                {"learning_rate": 3e-3, "batch_size": 16, "max_seq_length": 48}, seed=0,
                labels=synthetic.PAIR_LABELS, deepspeed=None, max_steps=4)
-    pair_model, tokenizer = load_trained(tmp_path / "pair", "pair_classification")
+    pair_model, tokenizer = load_trained(tmp_path / "pair", task_type("pair_classification"))
     from_folder = save_encoder_only(tmp_path / "pair", tmp_path / "enc-a")
     from_object = save_encoder_only(pair_model, tmp_path / "enc-b", tokenizer)
     assert pair_model.config.architectures == ["XLMRobertaForSequenceClassification"]  # untouched
@@ -90,7 +92,7 @@ def test_encoder_only_reloads_into_another_head(encoder, tmp_path):
             assert torch.equal(state[name], tensor), name  # the trained encoder, exactly
             changed += not torch.equal(tensor, original[name])
         assert changed > 0  # ... which training did change
-        tagger = build_head(folder, "token_classification", synthetic.TAG_LABELS, seed=0)
+        tagger = build_head(folder, task_type("token_classification"), synthetic.TAG_LABELS, seed=0)
         assert tagger.num_labels == 3
         for name, tensor in trained.items():
             assert torch.equal(tagger.base_model.state_dict()[name], tensor)

@@ -6,6 +6,8 @@ from collections import Counter
 
 import pytest
 
+from harness.tasktypes import task_type
+
 pytest.importorskip("transformers")
 
 
@@ -55,9 +57,9 @@ def test_shared_encoder_learns_every_head(tmp_path):
     encoder = build_tiny_model(tmp_path / "tiny", synthetic.corpus(1000))
     hp = {"learning_rate": 3e-3, "batch_size": 16, "max_seq_length": 48, "epochs": 2,
           "logging_steps": 5}
-    tasks = [("pairs", "pair_classification", synthetic.pair_examples(320, 1), synthetic.PAIR_LABELS),
-             ("tags", "token_classification", synthetic.tagged_sentences(800, 1), synthetic.TAG_LABELS),
-             ("choices", "multiple_choice", synthetic.choice_examples(160, 1), None)]
+    tasks = [("pairs", task_type("pair_classification"), synthetic.pair_examples(320, 1), synthetic.PAIR_LABELS),
+             ("tags", task_type("token_classification"), synthetic.tagged_sentences(800, 1), synthetic.TAG_LABELS),
+             ("choices", task_type("multiple_choice"), synthetic.choice_examples(160, 1), None)]
     trained = train_multitask(encoder, tasks, tmp_path / "mt", hp, seed=0, cap=320,
                               deepspeed=None)
     assert trained.steps == 2 * (20 + 20 + 10)  # tags capped at 320 features per epoch
@@ -65,15 +67,15 @@ def test_shared_encoder_learns_every_head(tmp_path):
 
     pairs = synthetic.pair_examples(200, 2)
     got = predict(export_multitask_head(tmp_path / "mt", "pairs", tmp_path / "p"),
-                  "pair_classification", pairs, hp)
+                  task_type("pair_classification"), pairs, hp)
     assert sum(p == e.label for p, e in zip(got, pairs, strict=True)) / len(pairs) >= 0.9
     sentences = synthetic.tagged_sentences(50, 2)
     got = predict(export_multitask_head(tmp_path / "mt", "tags", tmp_path / "t"),
-                  "token_classification", sentences, hp)
+                  task_type("token_classification"), sentences, hp)
     entity = [(p, g) for ps, s in zip(got, sentences, strict=True)
               for p, g in zip(ps, s.tags, strict=True) if g != "O"]
     assert sum(p == g for p, g in entity) / len(entity) >= 0.9
     choices = synthetic.choice_examples(100, 2)
     got = predict(export_multitask_head(tmp_path / "mt", "choices", tmp_path / "c"),
-                  "multiple_choice", choices, hp)
+                  task_type("multiple_choice"), choices, hp)
     assert sum(p == e.label for p, e in zip(got, choices, strict=True)) / len(choices) >= 0.8

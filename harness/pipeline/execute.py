@@ -190,7 +190,7 @@ class Executor:
             tasks = []
             for s in specs:
                 examples = self._intermediate_examples(s, step.seed)
-                tasks.append((s.name, s.task_type, examples, task_type_of(s).labels(s, examples)))
+                tasks.append((s.name, task_type_of(s), examples, task_type_of(s).labels(s, examples)))
             hp = _shared_hp([step.hyperparameters[s.name] for s in specs])
             train_multitask(encoder, tasks, scratch, hp, step.seed, deepspeed=self.settings.deepspeed,
                             max_steps=self.settings.max_steps)
@@ -228,7 +228,7 @@ class Executor:
                 skipped_notes.append(f"en not evaluated: its {s.eval_split} split was the training data")
                 continue
             examples = self._limit(list(load_split(self.data_dir, task.name, lang, s.eval_split)), step.seed)
-            predictions = predict(model_dir, task.task_type, examples, step.hyperparameters)  # every rank
+            predictions = predict(model_dir, kind, examples, step.hyperparameters)  # every rank
             if not is_main_process():
                 continue  # rank 0 alone writes the files and scores them
             gold = kind.gold(examples) if kind.has_gold(examples) else None

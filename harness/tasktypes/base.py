@@ -77,7 +77,7 @@ class TaskType:
         """Fine-tune a new head on `encoder_dir`; the model with its head is saved in `out_dir`."""
         from harness.train.runner import train_task
 
-        return train_task(encoder_dir, self.name, examples, out_dir, hp, seed, labels=labels,
+        return train_task(encoder_dir, self, examples, out_dir, hp, seed, labels=labels,
                           deepspeed=deepspeed, max_steps=max_steps)
 
     def head_class(self):

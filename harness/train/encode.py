@@ -1,27 +1,30 @@
 """From (task type, examples) to model features and the matching collator.
 
-Kept as the entry point the trainers call; what each task type does lives in its object in
-`harness.tasktypes` (`TaskType.encode` / `TaskType.collator`), which delegates back to the
-featurisers of this package (pair, tagging, qa, choice, mlm).
+`kind` is a task-type object (`harness.tasktypes.TaskType`): it says which featuriser and
+collator of this package its head uses. This package takes the object and never looks a
+task type up by name, so it stays below the task types (one home for per-type knowledge).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from harness.tasktypes import task_type
 from harness.train.features import Encoded, label_index
+from harness.train.heads import require_kind
 from harness.train.hyperparams import Hyperparameters
 
+if TYPE_CHECKING:
+    from harness.tasktypes import TaskType
 
-def encode_task(task_type_name: str, tokenizer, examples: Sequence[Any], hp: Hyperparameters,
+
+def encode_task(kind: TaskType, tokenizer, examples: Sequence[Any], hp: Hyperparameters,
                 labels: Sequence[str] | None, training: bool) -> Encoded:
     """Features for training (with targets) or prediction (with decoding bookkeeping)."""
     label2id = label_index(labels) if (training and labels) else None
-    return task_type(task_type_name).encode(tokenizer, examples, hp, label2id, training)
+    return require_kind(kind).encode(tokenizer, examples, hp, label2id, training)
 
 
-def collator_for(task_type_name: str, tokenizer):
+def collator_for(kind: TaskType, tokenizer):
     """Dynamic padding per batch, the right way for each head's inputs and labels."""
-    return task_type(task_type_name).collator(tokenizer)
+    return require_kind(kind).collator(tokenizer)

@@ -11,20 +11,38 @@ from __future__ import annotations
 import copy
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import torch
 
 from harness.errors import HarnessError
-from harness.tasktypes import TASK_TYPES, task_type
+
+if TYPE_CHECKING:
+    from harness.tasktypes import TaskType
 
 
-def head_class(task_type_name: str):
-    """The transformers Auto class of a task type's head (declared by its `harness.tasktypes` object)."""
-    kind = task_type(task_type_name)
+def require_kind(kind: TaskType) -> TaskType:
+    """`kind` must be a task-type object; a bare name gets one message saying how to get one."""
+    if isinstance(kind, str):
+        raise HarnessError(f"pass the task type object, not its name: harness.tasktypes.task_type({kind!r})")
+    return kind
+
+
+def head_class(kind: TaskType):
+    """The transformers Auto class of a task type's head (declared by the task-type object)."""
+    kind = require_kind(kind)
     if not kind.trained:
-        trainable = ", ".join(name for name, t in TASK_TYPES.items() if t.trained)
-        raise HarnessError(f"task_type {task_type_name!r} cannot be trained; use one of {trainable}")
+        raise HarnessError(f"task_type {kind.name!r} cannot be trained (it has no head; "
+                           f"{'it is evaluated by retrieval' if kind.retrieval else 'nothing to fine-tune'})")
     return kind.head_class()
+
+
+def new_head(encoder_dir: str | Path, auto_class, seed: int, **kwargs):
+    """`auto_class.from_pretrained(encoder_dir)` with its fresh weights drawn from `seed`."""
+    encoder_dir = check_encoder_dir(encoder_dir)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return auto_class.from_pretrained(encoder_dir, **kwargs)
 
 
 def check_encoder_dir(path: str | Path) -> Path:
@@ -35,27 +53,26 @@ def check_encoder_dir(path: str | Path) -> Path:
     return path
 
 
-def build_head(encoder_dir: str | Path, task_type_name: str, labels: Sequence[str] | None = None,
+def build_head(encoder_dir: str | Path, kind: TaskType, labels: Sequence[str] | None = None,
                seed: int = 0):
-    """A new head of `task_type_name` on the encoder in `encoder_dir`, initialised from `seed`."""
+    """A new head of task type `kind` on the encoder in `encoder_dir`, initialised from `seed`."""
     encoder_dir = check_encoder_dir(encoder_dir)
+    kind = require_kind(kind)
     kwargs = {}
-    if task_type(task_type_name).labelled:
+    if kind.labelled:
         if not labels:
-            raise HarnessError(f"task_type {task_type_name}: the task spec must list its `labels`")
+            raise HarnessError(f"task_type {kind.name}: the task spec must list its `labels`")
         kwargs = {"num_labels": len(labels), "id2label": dict(enumerate(labels)),
                   "label2id": {label: i for i, label in enumerate(labels)}}
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        return head_class(task_type_name).from_pretrained(encoder_dir, **kwargs)
+    return new_head(encoder_dir, head_class(kind), seed, **kwargs)
 
 
-def load_trained(model_dir: str | Path, task_type_name: str):
+def load_trained(model_dir: str | Path, kind: TaskType):
     """(model with head, tokenizer) saved by a training run."""
     from transformers import AutoTokenizer
 
     model_dir = check_encoder_dir(model_dir)
-    return head_class(task_type_name).from_pretrained(model_dir), AutoTokenizer.from_pretrained(model_dir)
+    return head_class(kind).from_pretrained(model_dir), AutoTokenizer.from_pretrained(model_dir)
 
 
 def save_encoder_only(model_dir_or_model, out_dir: str | Path, tokenizer=None) -> Path:

@@ -30,6 +30,9 @@ def main(argv: list[str] | None = None) -> int:
     import torch.distributed as dist
 
     from harness.models.tiny import build_tiny_model
+    from harness.tasktypes import (
+        task_type,  # an entry point, above the task types (see tests/test_import_layers.py)
+    )
     from harness.train import synthetic
     from harness.train.runner import predict, train_task
 
@@ -37,13 +40,13 @@ def main(argv: list[str] | None = None) -> int:
     encoder = args.encoder or build_tiny_model(args.out / f"encoder-rank{rank}",
                                                synthetic.corpus(1000), seed=args.seed)
     hp = {"learning_rate": 3e-3, "batch_size": 16, "max_seq_length": 48, "logging_steps": 5}
-    trained = train_task(encoder, "pair_classification", synthetic.pair_examples(320, 1),
+    trained = train_task(encoder, task_type("pair_classification"), synthetic.pair_examples(320, 1),
                          args.out / "model", hp, args.seed, labels=synthetic.PAIR_LABELS,
                          deepspeed=args.deepspeed, max_steps=args.steps)
     if dist.is_initialized():
         dist.barrier()  # rank 0 has written the model
     test = synthetic.pair_examples(200, 2)
-    predictions = predict(args.out / "model", "pair_classification", test, hp)
+    predictions = predict(args.out / "model", task_type("pair_classification"), test, hp)
     accuracy = sum(p == e.label for p, e in zip(predictions, test, strict=True)) / len(test)
     if rank == 0:
         report = {"world_size": trained.world_size, "deepspeed": trained.deepspeed,

@@ -15,7 +15,7 @@ from typing import Any
 from harness.errors import HarnessError
 from harness.train.distributed import DEFAULT_DEEPSPEED
 from harness.train.features import Encoded
-from harness.train.heads import build_head
+from harness.train.heads import new_head
 from harness.train.hyperparams import Hyperparameters
 from harness.train.runner import TrainedModel, as_hyperparameters, run_trainer
 
@@ -55,14 +55,19 @@ def train_mlm(encoder_dir: str | Path, corpus_lines: Sequence[str], out_dir: str
     The LM head is new when the encoder folder has none (it is tied to the input embeddings,
     so only its bias and transform are fresh). Pass the result to `save_encoder_only`.
     """
-    from transformers import AutoTokenizer, DataCollatorForLanguageModeling, set_seed
+    from transformers import (
+        AutoModelForMaskedLM,
+        AutoTokenizer,
+        DataCollatorForLanguageModeling,
+        set_seed,
+    )
 
     hp = as_hyperparameters(hp)
     set_seed(seed)
     tokenizer = AutoTokenizer.from_pretrained(encoder_dir)
     if tokenizer.mask_token is None:
         raise HarnessError(f"{encoder_dir}: the tokenizer has no mask token; MLM needs one")
-    model = build_head(encoder_dir, "mlm", seed=seed)
+    model = new_head(encoder_dir, AutoModelForMaskedLM, seed)  # the LM head is new when the encoder has none
     encoded = encode_corpus(tokenizer, corpus_lines, hp.max_seq_length)
     collator = DataCollatorForLanguageModeling(tokenizer, mlm_probability=hp.mlm_probability,
                                                seed=seed)

@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 from torch import nn
@@ -33,6 +33,9 @@ from harness.train.heads import build_head, check_encoder_dir
 from harness.train.hyperparams import Hyperparameters
 from harness.train.runner import TrainedModel, as_hyperparameters, run_trainer
 
+if TYPE_CHECKING:
+    from harness.tasktypes import TaskType
+
 MULTITASK_FILE = "multitask.json"
 
 
@@ -41,7 +44,7 @@ class TaskData:
     """One task of the mix."""
 
     name: str
-    task_type: str
+    task_type: TaskType  # the task-type object (harness.tasktypes.task_type(name))
     examples: Sequence[Any]
     labels: Sequence[str] | None = None
 
@@ -158,7 +161,7 @@ def train_multitask(encoder_dir: str | Path,
     schedule = proportional_schedule(sizes, hp.batch_size, cap, hp.epochs, seed)
     model = build_multitask_model(encoder_dir, tasks, seed)
     collator = MultiTaskCollator([collator_for(t.task_type, tokenizer) for t in tasks])
-    info = {"tasks": [{"name": t.name, "module": n, "task_type": t.task_type,
+    info = {"tasks": [{"name": t.name, "module": n, "task_type": t.task_type.name, "head": t.task_type.head,
                        "labels": list(t.labels) if t.labels else None, "features": s,
                        "batches": c}
                       for t, n, s, c in zip(tasks, names, sizes, _batch_counts(schedule, len(tasks)),
@@ -210,8 +213,6 @@ def export_multitask_head(multitask_dir: str | Path, task: str, out_dir: str | P
     from safetensors.torch import load_file
     from transformers import AutoConfig, AutoTokenizer
 
-    from harness.train.heads import head_class
-
     source = check_encoder_dir(multitask_dir)
     info = json.loads((source / MULTITASK_FILE).read_text(encoding="utf-8"))
     entry = next((t for t in info["tasks"] if t["name"] == task), None)
@@ -220,7 +221,12 @@ def export_multitask_head(multitask_dir: str | Path, task: str, out_dir: str | P
                            f"{[t['name'] for t in info['tasks']]}")
     folder = source / "heads" / entry["module"]
     config = AutoConfig.from_pretrained(folder)
-    model = head_class(entry["task_type"]).from_pretrained(source, config=config)
+    import transformers
+
+    if not entry.get("head"):
+        raise HarnessError(f"{source / MULTITASK_FILE}: task {task!r} names no head class (written by an older "
+                           "harness); train the mix again")
+    model = getattr(transformers, entry["head"]).from_pretrained(source, config=config)
     missing, unexpected = model.load_state_dict(load_file(str(folder / "head.safetensors")),
                                                 strict=False)
     if unexpected or any(not k.startswith(model.base_model_prefix) for k in missing):

@@ -14,7 +14,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 
@@ -30,8 +30,11 @@ from harness.train.distributed import (
 )
 from harness.train.encode import collator_for, encode_task
 from harness.train.features import Encoded
-from harness.train.heads import build_head, load_trained
+from harness.train.heads import build_head, load_trained, require_kind
 from harness.train.hyperparams import Hyperparameters
+
+if TYPE_CHECKING:
+    from harness.tasktypes import TaskType
 
 log = logging.getLogger(__name__)
 SUMMARY_FILE = "training_summary.json"
@@ -177,48 +180,47 @@ def run_trainer(model, tokenizer, train_dataset, collator, out_dir: str | Path,
     return summary
 
 
-def train_task(encoder_dir: str | Path, task_type: str, train_examples: Sequence[Any],
+def train_task(encoder_dir: str | Path, kind: TaskType, train_examples: Sequence[Any],
                out_dir: str | Path, hp: Hyperparameters | dict[str, Any] | None, seed: int,
                labels: Sequence[str] | None = None,
                deepspeed: str | Path | dict | None = DEFAULT_DEEPSPEED,
                max_steps: int | None = None) -> TrainedModel:
-    """Fine-tune a new head of `task_type` on `encoder_dir`; save model + tokenizer in `out_dir`."""
+    """Fine-tune a new head of task type `kind` (`harness.tasktypes.task_type(name)`) on
+    `encoder_dir`; save model + tokenizer in `out_dir`."""
     from transformers import AutoTokenizer, set_seed
 
     hp = as_hyperparameters(hp)
     set_seed(seed)
     tokenizer = AutoTokenizer.from_pretrained(encoder_dir)
-    model = build_head(encoder_dir, task_type, labels, seed)
-    encoded = encode_task(task_type, tokenizer, train_examples, hp, labels, training=True)
-    return run_trainer(model, tokenizer, encoded.dataset(), collator_for(task_type, tokenizer),
-                       out_dir, hp, seed, task_type, deepspeed, max_steps)
+    model = build_head(encoder_dir, kind, labels, seed)
+    encoded = encode_task(kind, tokenizer, train_examples, hp, labels, training=True)
+    return run_trainer(model, tokenizer, encoded.dataset(), collator_for(kind, tokenizer),
+                       out_dir, hp, seed, kind.name, deepspeed, max_steps)
 
 
-def predict(model_dir: str | Path, task_type: str, examples: Sequence[Any],
+def predict(model_dir: str | Path, kind: TaskType, examples: Sequence[Any],
             hp: Hyperparameters | dict[str, Any] | None):
     """Predictions in the examples' order: label strings (pair classification), one tag list per
     sentence (token classification), {qid: answer text} (extractive QA), choice indices
     (multiple choice)."""
-    from harness.tasktypes import task_type as task_type_named
-
-    kind = task_type_named(task_type)
+    kind = require_kind(kind)
     hp = as_hyperparameters(hp)
     if not examples:
         return kind.empty_predictions()
-    model, tokenizer = load_trained(model_dir, task_type)
-    encoded = encode_task(task_type, tokenizer, examples, hp, None, training=False)
-    outputs = _forward(model, tokenizer, encoded, task_type, hp)
+    model, tokenizer = load_trained(model_dir, kind)
+    encoded = encode_task(kind, tokenizer, examples, hp, None, training=False)
+    outputs = _forward(model, tokenizer, encoded, kind, hp)
     id2label = {int(k): v for k, v in model.config.id2label.items()}
     return kind.decode(examples, encoded, outputs, id2label, hp)
 
 
-def _forward(model, tokenizer, encoded: Encoded, task_type: str, hp: Hyperparameters):
+def _forward(model, tokenizer, encoded: Encoded, kind: TaskType, hp: Hyperparameters):
     """Logits for every feature, through Trainer.predict (devices, bf16, several processes)."""
     from transformers import Trainer
 
     with tempfile.TemporaryDirectory(prefix="harness-predict-") as scratch:
         args = training_arguments(Path(scratch), hp, 0, None, None)
-        trainer = Trainer(model=model, args=args, data_collator=collator_for(task_type, tokenizer),
+        trainer = Trainer(model=model, args=args, data_collator=collator_for(kind, tokenizer),
                           processing_class=tokenizer)
         apply_to_trainer(trainer)
         output = trainer.predict(encoded.dataset())

@@ -198,7 +198,8 @@ def task_page(board: SuiteBoard, task: TaskSpec, comparisons: list[ComparisonGro
     rows = [row for row in board.systems if task.name in row.sheet["tasks"]]
     rows.sort(key=lambda row: (not row.trusted, row.task_score(task.name) is None, -(row.task_score(task.name) or 0.0),
                                row.key))
-    map_rows = sorted(rows, key=board.variant_order)  # heatmap columns: the one variant order of the site
+    # heatmap columns: the one variant order of the site, smoke and partial runs last
+    map_rows = sorted(rows, key=lambda row: (not row.trusted, board.variant_order(row)))
     languages = board.languages(task)
     language_rows = [(code, language_name(code)) for code in languages]
     metrics, extra_metrics = list(metric_of(task).main_keys), list(metric_of(task).extra_keys)

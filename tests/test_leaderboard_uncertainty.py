@@ -178,3 +178,46 @@ def test_metrics_from_sums_agrees_with_recompute_on_a_language():
     item = language_evidence("panx", "de", "nli_de", 0)
     full = metrics_from_sums("spans", item.stats.sum(axis=0))
     assert full["f1"] == pytest.approx(recompute("spans", item.stats)["f1"], abs=1e-12)
+
+
+def test_reference_systems_are_shown_beside_ours_never_ranked(results, tmp_path, monkeypatch):
+    import shutil
+
+    from harness.errors import HarnessError
+    from harness.leaderboard.references import load_references
+    from harness.leaderboard.site import leaderboard_dir
+
+    root = tmp_path / "leaderboard"
+    shutil.copytree(leaderboard_dir(), root)
+    # A made-up system, to test the mechanism only: the shipped file holds no invented numbers.
+    (root / "references.yaml").write_text(
+        "references:\n  - {name: Example system, paper: Example et al. 2099, table: Table 9, suite: mini,\n"
+        "     tasks: {xnli: 50.5, tatoeba: 12.25}}\n", encoding="utf-8")
+    monkeypatch.setenv("HARNESS_LEADERBOARD_DIR", str(root))
+    build_site(results, tmp_path / "site")
+    html = (tmp_path / "site" / "mini" / "index.html").read_text(encoding="utf-8")
+    assert "Example system" in html and "Example et al. 2099, Table 9" in html and "50.50" in html
+    ranked = Tables(html).tables["leaderboard"]["rows"]
+    assert all("Example" not in row["attrs"]["data-system"] for row in ranked)
+    (root / "references.yaml").write_text("references:\n  - {name: X, suite: mini, tasks: {xnli: 50}}\n")
+    with pytest.raises(HarnessError, match="missing paper, table"):
+        load_references(root / "references.yaml")
+
+
+def test_the_shipped_reference_file_loads():
+    from harness.leaderboard.references import load_references
+
+    for ref in load_references():
+        assert ref.paper and ref.table
+
+
+def test_leaderboard_json_carries_the_same_intervals(site):
+    import json
+
+    document = json.loads((site / "leaderboard.json").read_text(encoding="utf-8"))
+    [answer] = document["suites"][0]["uncertainty"]["answers"]
+    assert answer["non_english"] == ["nli_de"] and answer["english"] == ["nli_en", "multitask"]
+    xnli = next(v for v in answer["verdicts"] if v["key"] == "xnli")
+    html = (site / "mini" / "question.html").read_text(encoding="utf-8")
+    row = next(r for r in Tables(html).tables["verdicts-1"]["rows"] if r["attrs"]["data-key"] == "xnli")
+    assert xnli["ci95"][0] == pytest.approx(float(row["cells"][2]["attrs"]["data-low"]), abs=1e-6)

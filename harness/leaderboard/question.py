@@ -275,3 +275,33 @@ def _system_key_of(record):
 
 
 GLOBALS["system_key_of"] = _system_key_of
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 6)
+
+
+def verdict_json(verdict: Verdict) -> dict:
+    out = {"level": verdict.level, "key": verdict.key, "title": verdict.title, "value": _rounded(verdict.value),
+           "status": verdict.status}
+    if verdict.estimate is not None:
+        e = verdict.estimate
+        out.update(ci95=[_rounded(e.low), _rounded(e.high)], p=_rounded(e.p), replicates=e.replicates,
+                   significant=e.significant, seed_std=_rounded(e.seed_std), seeds=e.seeds)
+    return out
+
+
+def answers_json(context: dict) -> dict:
+    """The question page's numbers for leaderboard.json: the same verdicts and intervals."""
+    return {
+        "method": "non-English family mean minus English family mean; 95% percentile interval of a paired "
+                  "bootstrap over test items, seeds averaged inside each replicate; p = twice the share of "
+                  "replicates on the other side of zero; full runs only",
+        "replicates": context["replicates"],
+        "answers": [{"experiment": a.experiment, "model": a.model,
+                     "non_english": [r.variant for r in a.first], "english": [r.variant for r in a.second],
+                     "verdicts": [verdict_json(v) for v in a.verdicts],
+                     "pairs": [{"first": p.first.variant, "second": p.second.variant,
+                                "verdicts": [verdict_json(v) for v in p.verdicts]} for p in a.pairs]}
+                    for a in context["answers"]],
+    }

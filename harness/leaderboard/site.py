@@ -37,7 +37,7 @@ from harness.leaderboard.export import leaderboard_csv, leaderboard_document, le
 from harness.leaderboard.publish import publish_site
 from harness.leaderboard.question import FILTERS as QUESTION_FILTERS
 from harness.leaderboard.question import GLOBALS as QUESTION_GLOBALS
-from harness.leaderboard.question import board_uncertainty, evidence_lookup
+from harness.leaderboard.question import answers_json, board_uncertainty, evidence_lookup
 from harness.leaderboard.references import reference_rows
 from harness.metrics.registry import METRICS, metric_of
 from harness.resources import leaderboard_files_dir
@@ -322,6 +322,8 @@ def render_site(records: list, registry: Registry, *, baseline_variant: str = "b
         if asset.is_file():
             files[f"assets/{asset.name}"] = asset.read_bytes()
     document = leaderboard_document(boards, comparisons, questions, baseline_variant)
+    for entry in document["suites"]:  # the question page's verdicts and intervals, as on the page
+        entry["uncertainty"] = answers_json(uncertainty[entry["suite"]])
     files["leaderboard.json"] = leaderboard_json(document)
     files["leaderboard.csv"] = leaderboard_csv(boards)
     return dict(sorted(files.items()))

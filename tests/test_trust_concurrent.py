@@ -91,9 +91,10 @@ def test_kill_9_mid_training_then_resume_gives_the_clean_runs_records(tmp_path):
     assert victim.poll() is None, "the run ended before a target checkpoint was being built"
     victim.send_signal(signal.SIGKILL)
     victim.wait()
+    stale = any(p.name.endswith(".partial") for p in checkpoints.iterdir())  # unless it finished just then
     resumed = subprocess.run(_command(killed, "site"), cwd=ROOT, env=env, capture_output=True, text=True,
                              timeout=900)
     assert resumed.returncode == 0, resumed.stderr
-    assert "removing an interrupted target checkpoint" in resumed.stderr
+    assert ("removing an interrupted" in resumed.stderr) == stale
     assert not any(p.name.endswith(".partial") for p in checkpoints.iterdir())
     assert _records(killed / "results") == _records(clean / "results")

@@ -221,3 +221,18 @@ def test_leaderboard_json_carries_the_same_intervals(site):
     html = (site / "mini" / "question.html").read_text(encoding="utf-8")
     row = next(r for r in Tables(html).tables["verdicts-1"]["rows"] if r["attrs"]["data-key"] == "xnli")
     assert xnli["ci95"][0] == pytest.approx(float(row["cells"][2]["attrs"]["data-low"]), abs=1e-6)
+
+
+def test_forest_plot_geometry():
+    from harness.leaderboard.charts import ForestRow, forest_plot, ticks
+
+    rows = [ForestRow("XNLI", -2.0, -3.5, -0.5, "−2.00 [−3.50, −0.50]"), ForestRow("PAWS-X", 0.4, -1.0, 1.8, "n.s."),
+            ForestRow("BUCC", 1.0, note="no CI"), ForestRow("overall", -0.3, -0.9, 0.2, "", strong=True)]
+    chart = forest_plot(rows, "test")
+    assert sum(line.css == "ci" for line in chart.lines) == 3            # the row without an interval: a point only
+    [zero] = [line for line in chart.lines if line.css == "zero"]
+    assert sum(line.css == "tick" for line in chart.lines) == len(ticks(5.0))
+    # zero sits in the middle; −3.5 lies left of it, +1.8 right of it
+    ci = [line for line in chart.lines if line.css == "ci"]
+    assert ci[0].x1 < zero.x1 < ci[1].x2
+    assert ticks(25) == [-25, -20, -15, -10, -5, 0, 5, 10, 15, 20, 25]

@@ -202,8 +202,11 @@ def nice_limit(value: float, minimum: float = 1.0) -> float:
 
 
 def ticks(limit: float) -> list[float]:
-    """Symmetric ticks from −limit to +limit: five, or nine when they stay readable."""
-    return [limit * k / 4 for k in range(-4, 5)] if limit <= 1000 else [-limit, 0.0, limit]
+    """Symmetric ticks on round values: the step is the smallest of 1, 2, 2.5, 5 × 10^k at or
+    above limit/5, so an axis gets 5 to 11 ticks (±25 → every 5, ±2 → every 0.5)."""
+    step = nice_limit(limit / 5, minimum=1e-9)
+    count = int(math.floor(limit / step + 1e-9))
+    return [round(k * step, 10) for k in range(-count, count + 1)]
 
 
 @dataclass(frozen=True)

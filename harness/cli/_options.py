@@ -32,12 +32,13 @@ class SplitCommas(argparse.Action):
 
     def __init__(self, option_strings: list[str], dest: str, nargs: str | int | None = "+",
                  item_type: Callable[[str], Any] = str, choices: Iterable[Any] | None = None,
-                 metavar: str | None = None, **kwargs: Any) -> None:
+                 metavar: str | tuple[str, ...] | None = None, exactly: int | None = None, **kwargs: Any) -> None:
         self.item_choices = tuple(choices) if choices is not None else None
         if self.item_choices is not None and metavar is None:
             metavar = "{" + ",".join(map(str, self.item_choices)) + "}"
         super().__init__(option_strings, dest, nargs=nargs, metavar=metavar, **kwargs)
         self.item_type = item_type
+        self.exactly = exactly  # a pair such as `compare --variants A B` (or A,B)
 
     def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
                  values: Any, option_string: str | None = None) -> None:
@@ -55,6 +56,8 @@ class SplitCommas(argparse.Action):
                     known = ", ".join(map(str, self.item_choices))
                     parser.error(f"argument {option_string}: invalid choice {part!r} (choose from {known})")
                 items.append(item)
+        if self.exactly is not None and len(items) != self.exactly:
+            parser.error(f"argument {option_string}: expected {self.exactly} values, got {len(items)}")
         current = getattr(namespace, self.dest, None)
         if current is None or current is self.default:  # the first use replaces the default
             current = []

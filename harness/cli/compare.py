@@ -9,6 +9,7 @@ import json
 import sys
 from pathlib import Path
 
+from harness.cli._options import SplitCommas, hide_aliases
 from harness.errors import HarnessError
 
 
@@ -21,12 +22,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "beside each record; seeds are averaged inside each replicate.")
     parser.add_argument("results", type=Path, help="results folder (records and their .evidence.npz sidecars)")
     which = parser.add_mutually_exclusive_group(required=True)
-    which.add_argument("--variants", nargs=2, metavar=("A", "B"), help="A minus B")
-    which.add_argument("--families", nargs=2, metavar=("F1", "F2"), help="family F1 minus family F2")
+    which.add_argument("--variants", action=SplitCommas, exactly=2, metavar=("A", "B"), help="A minus B (also A,B)")
+    which.add_argument("--families", action=SplitCommas, exactly=2, metavar=("F1", "F2"),
+                       help="family F1 minus family F2 (also F1,F2)")
     parser.add_argument("--suite", help="suite (needed when the folder holds several)")
     parser.add_argument("--experiment", help="experiment (needed when several hold the variants)")
     parser.add_argument("--model", help="model (needed when several ran the variants)")
-    parser.add_argument("--languages", action="store_true", help="also one row per task and language")
+    # --per-language: `--languages` names a list of languages in every other command.
+    hide_aliases(parser.add_argument("--per-language", "--languages", dest="languages", action="store_true",
+                                     help="also one row per task and language"), "--languages")
     parser.add_argument("--replicates", type=int, default=1000, help="bootstrap replicates (default 1000)")
     parser.add_argument("--seed", type=int, default=None, help="bootstrap seed (default: the leaderboard's)")
     parser.add_argument("--json", action="store_true", help="machine output on stdout instead of the table")

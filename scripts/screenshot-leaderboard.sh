@@ -10,7 +10,7 @@ set -euo pipefail
 
 results=${1:?usage: $0 RESULTS_DIR [OUT_DIR] [WIDTHxHEIGHT]}
 out=${2:-leaderboard-screenshots}
-size=${3:-1500x1100}
+size=${3:-1400x1100}   # the wide tables are laid out to fit 1400 px
 here=$(cd "$(dirname "$0")/.." && pwd)
 harness=${HARNESS:-$here/.venv/bin/harness}
 chromium=${CHROMIUM:-/usr/bin/chromium}

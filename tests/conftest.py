@@ -16,6 +16,17 @@ SHARED = ROOT.parent / "shared"
 XTREME_DATA = SHARED / "xtreme-data"
 XTREME_MOCK = SHARED / "xtreme-mock"
 
+# In-process DeepSpeed tests set these for a world of one (harness.train.distributed); a child
+# process that inherited them would try to rendezvous on the same port as its sibling.
+LAUNCHER_VARIABLES = ("RANK", "WORLD_SIZE", "LOCAL_RANK", "LOCAL_WORLD_SIZE", "GROUP_RANK", "ROLE_RANK",
+                      "MASTER_ADDR", "MASTER_PORT", "TORCHELASTIC_RUN_ID")
+
+
+def child_env(**extra: str) -> dict[str, str]:
+    """The environment for a `harness` child process: this one's, without launcher variables."""
+    env = {k: v for k, v in os.environ.items() if k not in LAUNCHER_VARIABLES}
+    return {**env, **extra}
+
 
 @pytest.fixture(scope="session")
 def xtreme_data() -> Path:

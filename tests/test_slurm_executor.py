@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from conftest import child_env
 
 from harness.cli import main
 from harness.pipeline.jobs import read_events, read_job
@@ -157,8 +158,9 @@ def test_scancel_then_rerun_submits_only_unfinished_steps(tmp_path, capsys):
 def test_two_submissions_at_once_train_each_checkpoint_once(tmp_path):
     root = tmp_path
     command = [sys.executable, "-m", "harness", *_args(root, "--executor", "slurm", "--wait")]
-    first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    second = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    env = child_env()
+    first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    second = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     outputs = [p.communicate(timeout=900)[0] for p in (first, second)]
     assert first.returncode == 0 and second.returncode == 0, "\n".join(outputs)
     builds = [e["checkpoint"] for e in read_events(root / "runs") if e["event"] == "built"]

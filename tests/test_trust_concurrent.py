@@ -4,13 +4,13 @@ per step both finish, every checkpoint is trained once, and the records are comp
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from conftest import child_env
 
 from harness.results import load_records
 
@@ -28,7 +28,7 @@ def _command(root: Path, site: str) -> list[str]:
 
 
 def test_two_runs_started_together_share_the_work(tmp_path):
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT)}
+    env = child_env(OMP_NUM_THREADS="1", HF_HUB_OFFLINE="1", PYTHONPATH=str(ROOT))
     runs = [subprocess.Popen(_command(tmp_path, f"site{i}"), cwd=ROOT, env=env, text=True,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE) for i in (1, 2)]
     outputs = [run.communicate(timeout=900) for run in runs]
@@ -76,7 +76,7 @@ def test_kill_9_mid_training_then_resume_gives_the_clean_runs_records(tmp_path):
     import signal
     import time
 
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT)}
+    env = child_env(OMP_NUM_THREADS="1", HF_HUB_OFFLINE="1", PYTHONPATH=str(ROOT))
     clean, killed = tmp_path / "clean", tmp_path / "killed"
     assert subprocess.run(_command(clean, "site"), cwd=ROOT, env=env, capture_output=True, timeout=900).returncode == 0
     victim = subprocess.Popen(_command(killed, "site"), cwd=ROOT, env=env, stdout=subprocess.DEVNULL,

@@ -37,6 +37,9 @@ log = logging.getLogger(__name__)
 
 # --------------------------------------------------------------------------- the job itself
 
+LAUNCHER_VARIABLES = ("RANK", "WORLD_SIZE", "LOCAL_RANK", "LOCAL_WORLD_SIZE", "GROUP_RANK", "ROLE_RANK",
+                      "MASTER_ADDR", "MASTER_PORT", "TORCHELASTIC_RUN_ID")
+
 
 def step_command(plan_file: Path, key: str, resources: JobResources, tasks_dirs: tuple[str, ...] = ()) -> list[str]:
     """The command a job runs: `harness step`, under torchrun when the step has several GPUs/nodes."""
@@ -65,7 +68,9 @@ class StepJob:
     key: str
 
     def __call__(self) -> int:
-        env = dict(os.environ)
+        # A job is its own world: launcher variables inherited from the submitting shell (sbatch
+        # exports its environment) would make single-process steps rendezvous on one port.
+        env = {k: v for k, v in os.environ.items() if k not in LAUNCHER_VARIABLES}
         if any("${HARNESS_MASTER_ADDR}" in part for part in self.command):
             import submitit
 

@@ -52,10 +52,6 @@ log = logging.getLogger(__name__)
 # Templates and assets ship as package data (leaderboard/ → harness.leaderboard_assets, see
 # harness/resources.py); HARNESS_LEADERBOARD_DIR points elsewhere.
 DEFAULT_LEADERBOARD_DIR = leaderboard_files_dir()
-TASK_TITLES = {
-    "xnli": "XNLI", "pawsx": "PAWS-X", "udpos": "POS", "panx": "NER", "xquad": "XQuAD", "mlqa": "MLQA",
-    "tydiqa": "TyDiQA-GoldP", "bucc2018": "BUCC", "tatoeba": "Tatoeba",
-}
 METRIC_TITLES = {name: entry.title for name, entry in METRICS.items()}  # from the metric registry
 METRIC_NAMES = {"accuracy": "Accuracy", "f1": "F1", "exact_match": "Exact match (EM)", "precision": "Precision",
                 "recall": "Recall"}
@@ -97,8 +93,12 @@ def language_name(code: str) -> str:
 
 
 def task_title(task: TaskSpec | str) -> str:
-    name = task if isinstance(task, str) else task.name
-    return TASK_TITLES.get(name, name)
+    """The spec's own title (`title:` in its YAML, so a user's task shows its own); a bare name
+    is looked up in the loaded specs and shown as is when no spec has it."""
+    if isinstance(task, str):
+        spec = default_registry().tasks.get(task)
+        return task if spec is None else spec.display_title
+    return task.display_title
 
 
 def _no_controls(value: Any) -> Any:

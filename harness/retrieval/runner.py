@@ -38,7 +38,7 @@ class TaskResult:
     notes: list[str] = field(default_factory=list)
 
 
-def split_files(data_dir: str | Path, task: str, lang: str, split: str) -> tuple[Path, ...] | None:
+def split_files(data_dir: str | Path, task: str | TaskSpec, lang: str, split: str) -> tuple[Path, ...] | None:
     """The files ``harness.data.sources.load_split`` reads for this split, or None if absent."""
     from harness.data.sources import resolve_files
 
@@ -87,27 +87,28 @@ def run_tatoeba(
 ) -> TaskResult:
     from harness.data.sources import load_split, resolve_files
 
-    result = TaskResult("tatoeba")
+    # The spec passed is what is read (a user's renamed copy reads its own data.splits).
     spec, kind = task or _spec("tatoeba"), task_type("retrieval_tatoeba")
+    result = TaskResult(spec.name)
     with _output_dir(predictions_dir) as out:
         for lang in langs:
-            pairs = load_split(data_dir, "tatoeba", lang, "test")  # raises, saying how to get the data
-            result.data_checksums.update(_checksums(data_dir, resolve_files(Path(data_dir), "tatoeba", lang, "test")))
-            src = embedder.embed(pairs.src, "tatoeba", lang, "src", "test")
-            eng = embedder.embed(pairs.eng, "tatoeba", lang, "eng", "test")
+            pairs = load_split(data_dir, spec, lang, "test")  # raises, saying how to get the data
+            result.data_checksums.update(_checksums(data_dir, resolve_files(Path(data_dir), spec, lang, "test")))
+            src = embedder.embed(pairs.src, spec.name, lang, "src", "test")
+            eng = embedder.embed(pairs.eng, spec.name, lang, "eng", "test")
             predictions = tatoeba_predictions(src, eng)
             if len(predictions) == 0:
-                raise HarnessError(f"tatoeba {lang}: no sentences to score")
+                raise HarnessError(f"{spec.name} {lang}: no sentences to score")
             # XTREME's own layout sorts the English side: no public gold, so predictions only.
             gold = kind.gold(len(predictions)) if pairs.aligned else None
             evaluated = evaluate_split(spec, "test", lang, predictions, gold, out)
             if evaluated.metrics is None:
                 result.notes.append(f"{lang}: test labels not public (XTREME's Tatoeba layout sorts the English "
                                     "side); predictions written, not scored")
-                log.info("tatoeba %s: %d predictions written; labels not public, not scored", lang, len(predictions))
+                log.info("%s %s: %d predictions written; labels not public, not scored", spec.name, lang, len(predictions))
                 continue
             result.languages[lang] = evaluated.metrics
-            log.info("tatoeba %s: accuracy %.2f (%d pairs)", lang, evaluated.metrics["accuracy"], len(predictions))
+            log.info("%s %s: accuracy %.2f (%d pairs)", spec.name, lang, evaluated.metrics["accuracy"], len(predictions))
     result.protocol = {
         **embedder.protocol(),
         "similarity": "cosine (inner product of L2-normalised vectors), exact (faiss IndexFlatIP)",
@@ -135,13 +136,13 @@ def run_bucc(
 ) -> TaskResult:
     from harness.data.sources import load_split
 
-    result = TaskResult("bucc2018")
+    spec, kind = task or _spec("bucc2018"), task_type("retrieval_bucc")
+    result = TaskResult(spec.name)
     per_language: dict[str, dict] = {}
     scored_on = set()
-    spec, kind = task or _spec("bucc2018"), task_type("retrieval_bucc")
     with _output_dir(predictions_dir) as out:
         for lang in langs:
-            splits = {split: split_files(data_dir, "bucc2018", lang, split) for split in ("dev", "test")}
+            splits = {split: split_files(data_dir, spec, lang, split) for split in ("dev", "test")}
             if splits["dev"] is None or len(splits["dev"]) < 3:
                 raise HarnessError(f"{Path(data_dir) / 'bucc2018'}/{lang}-en.dev.{{{lang},en,gold}}: BUCC needs the "
                                    "dev sentences and gold to tune the threshold; download them or drop the language")
@@ -150,12 +151,12 @@ def run_bucc(
             for split, files in splits.items():
                 if files is None:
                     continue
-                corpus = load_split(data_dir, "bucc2018", lang, split)
+                corpus = load_split(data_dir, spec, lang, split)
                 corpora[split] = corpus
                 result.data_checksums.update(_checksums(data_dir, files))
 
                 def embed(texts, side, split=split, lang=lang):
-                    return embedder.embed(texts, "bucc2018", lang, side, split)
+                    return embedder.embed(texts, spec.name, lang, side, split)
 
                 candidates[split], counts[split] = mine_corpus(
                     corpus.src, corpus.eng, embed, k=k, margin=margin, strategy=strategy, knn_method=knn_method)
@@ -166,12 +167,12 @@ def run_bucc(
             gold = kind.gold(corpora[target].gold) if corpora[target].gold else None
             evaluated = evaluate_split(spec, target, lang, predicted, gold, out)
             if evaluated.metrics is None:
-                log.info("bucc2018 %s: %d test pairs predicted; test gold absent, not scored", lang, len(predicted))
+                log.info("%s %s: %d test pairs predicted; test gold absent, not scored", spec.name, lang, len(predicted))
                 result.notes.append(f"{lang}: {target} gold not public; predictions written, not scored")
             else:
                 scores = result.languages[lang] = evaluated.metrics
                 scored_on.add(target)
-                log.info("bucc2018 %s (%s): P %.2f R %.2f F1 %.2f at threshold %.4f", lang, target,
+                log.info("%s %s (%s): P %.2f R %.2f F1 %.2f at threshold %.4f", spec.name, lang, target,
                          scores["precision"], scores["recall"], scores["f1"], tuned.threshold)
             per_language[lang] = {
                 "threshold": tuned.threshold,

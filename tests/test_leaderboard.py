@@ -241,6 +241,23 @@ def test_json_and_csv_hold_the_same_numbers(site):
     assert not frame.set_index("variant").loc["multitask", "publishable"]
 
 
+def test_json_carries_the_question_page_and_run_classes(site):
+    """leaderboard.json holds the question page's verdicts (not the old best-of-family block) and
+    every system's run class, so a program can tell a smoke run from a full one."""
+    document = json.loads(read(site, "leaderboard.json"))
+    [suite] = document["suites"]
+    assert "research_question" not in suite and document["schema_version"] == 2
+    classes = {s["variant"]: s["run_class"] for s in suite["systems"]}
+    assert classes["multitask"] == "smoke" and classes["nli_en"] == classes["nli_de"] == "full"
+    [answer] = suite["uncertainty"]["answers"]
+    assert answer["non_english"] == ["nli_de"] and answer["english"] == ["nli_en"]
+    assert answer["not_compared"] == [{"variant": "multitask", "run_class": "smoke"}]
+    verdicts = {v["key"]: v for v in answer["verdicts"]}
+    # the page's XNLI row: 60.5 - 62.5 (see test_research_question_leads_with_verdicts)
+    assert verdicts["xnli"]["value"] == -2.0 and "ci95" not in verdicts["xnli"]
+    assert [(p["first"], p["second"]) for p in answer["pairs"]] == [("nli_de", "nli_en")]
+
+
 def test_no_request_to_another_host(site):
     for page in site.rglob("*.html"):
         html = page.read_text(encoding="utf-8")

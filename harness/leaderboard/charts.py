@@ -15,7 +15,6 @@ POSITIVE = (26, 127, 55)     # green: better than the baseline
 NEGATIVE = (207, 34, 46)     # red: worse than the baseline
 SEQUENTIAL = (31, 78, 150)   # blue: higher score
 PAPER = (246, 248, 250)
-FAMILY_COLOURS = {"english": "#3b6fb6", "non_english": "#d9822b"}
 
 
 @dataclass(frozen=True)
@@ -150,45 +149,6 @@ def _colour_key(chart: Chart, x: float, top: float, mode: str, low: float, high:
         chart.lines.append(Line(_r(x + 14), _r(y), _r(x + 18), _r(y)))
         shown = (f"{value:+g}" if value else "0") if mode == "delta" else f"{value:g}"
         chart.texts.append(Text(_r(x + 21), _r(y + 4), shown, size=10))
-
-
-def family_bars(rows: list[tuple[str, dict[str, tuple[float, float, str] | None]]], families: list[str],
-                titles: dict[str, str], label: str) -> Chart:
-    """Per task, one bar per family: the mean difference to the baseline; a tick marks the best variant.
-
-    `rows` holds (task title, {family: (mean, best, best variant) or None}).
-    """
-    left, plot_w, bar_h, gap = 150.0, 460.0, 14.0, 12.0
-    row_h = bar_h * len(families) + gap
-    known = [abs(v) for _, cells in rows for cell in cells.values() if cell for v in cell[:2]]
-    limit = max(max(known, default=0.0), 0.5) * 1.1
-    top = 30.0
-    zero = left + plot_w / 2
-    scale = (plot_w / 2) / limit
-    chart = Chart(width=_r(left + plot_w + 90), height=_r(top + row_h * len(rows) + 10), label=label)
-    for k, family in enumerate(families):
-        chart.rects.append(Rect(_r(left + 170 * k), 8, 12, 12, FAMILY_COLOURS.get(family, "#8c959f")))
-        chart.texts.append(Text(_r(left + 170 * k + 17), 18, titles.get(family, family), size=11))
-    chart.texts.append(Text(_r(left + plot_w + 86), 18, "mean Δ, | best", anchor="end", size=10, fill="#57606a"))
-    for i, (title, cells) in enumerate(rows):
-        y = top + row_h * i
-        chart.texts.append(Text(_r(left - 10), _r(y + row_h / 2), title, anchor="end", size=12, weight="600"))
-        for k, family in enumerate(families):
-            cell = cells.get(family)
-            by = y + bar_h * k
-            if cell is None:
-                chart.texts.append(Text(_r(zero + 6), _r(by + bar_h - 3), "no variant", size=10, fill="#8c959f"))
-                continue
-            mean, best, best_variant = cell
-            x0, x1 = sorted((zero, zero + mean * scale))
-            chart.rects.append(Rect(_r(x0), _r(by + 1), _r(max(x1 - x0, 1.0)), bar_h - 2,
-                                    FAMILY_COLOURS.get(family, "#8c959f"),
-                                    f"{titles.get(family, family)}: mean {mean:+.2f}, best {best:+.2f} ({best_variant})"))
-            bx = zero + best * scale
-            chart.lines.append(Line(_r(bx), _r(by), _r(bx), _r(by + bar_h), stroke="#24292f", width=2))
-            chart.texts.append(Text(_r(left + plot_w + 8), _r(by + bar_h - 3), f"{mean:+.2f} | {best:+.2f}", size=10))
-    chart.lines.append(Line(_r(zero), top - 4, _r(zero), _r(top + row_h * len(rows) - gap + 4)))
-    return chart
 
 
 def nice_limit(value: float, minimum: float = 1.0) -> float:

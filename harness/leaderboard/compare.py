@@ -1,5 +1,5 @@
-"""Differences against a baseline variant, and the research question: English intermediate
-tasks against non-English entailment, per target task and per language.
+"""Differences against a baseline variant, per target task, category and language (the research
+question's verdicts, with bootstrap intervals, are in question.py).
 
 A variant is compared with the baseline of the same experiment and model. With several seeds
 the difference is the difference of the seed means; its spread is the standard deviation of
@@ -18,8 +18,6 @@ from harness.leaderboard.board import SuiteBoard, SystemRow
 from harness.spec import TaskSpec
 
 OVERALL_KEYS = ("mean_over_tasks", "mean_over_groups")
-# The families the research question sets against each other, in the order shown.
-QUESTION_FAMILIES = ("english", "non_english")
 FAMILY_TITLES = {
     "baseline": "No intermediate task",
     "english": "English intermediate task",
@@ -147,90 +145,3 @@ def attach_intervals(comparisons: list[ComparisonGroup], bootstrap) -> None:
 def _family_order(family: str) -> int:
     order = ("baseline", "english", "non_english", "control")
     return order.index(family) if family in order else len(order)
-
-
-@dataclass(frozen=True)
-class FamilySummary:
-    """How one family of variants moved one score against the baseline."""
-
-    family: str
-    mean: float
-    best: float
-    best_variant: str
-    n_variants: int
-
-
-@dataclass
-class QuestionCell:
-    """One target task (or one language of it): the baseline score and each family's deltas."""
-
-    baseline: float | None
-    families: dict[str, FamilySummary | None]
-
-    @property
-    def leader(self) -> str | None:
-        """The family with the higher mean delta, when both families have one."""
-        summaries = [self.families.get(f) for f in QUESTION_FAMILIES]
-        if any(s is None for s in summaries):
-            return None
-        first, second = summaries
-        if math.isclose(first.mean, second.mean, abs_tol=1e-9):
-            return None
-        return first.family if first.mean > second.mean else second.family
-
-
-@dataclass
-class QuestionTask:
-    task: TaskSpec
-    overall: QuestionCell
-    languages: dict[str, QuestionCell]
-
-
-@dataclass
-class QuestionGroup:
-    experiment: str
-    model: str
-    baseline_variant: str
-    variants: dict[str, list[str]]
-    tasks: list[QuestionTask]
-
-
-def _summarise(family: str, deltas: list[tuple[str, float]]) -> FamilySummary | None:
-    if not deltas:
-        return None
-    best_variant, best = max(deltas, key=lambda item: (item[1], item[0]))
-    return FamilySummary(family=family, mean=statistics.fmean(d for _, d in deltas), best=best,
-                         best_variant=best_variant, n_variants=len(deltas))
-
-
-def research_question(board: SuiteBoard, comparisons: list[ComparisonGroup]) -> list[QuestionGroup]:
-    """English vs non-English intermediate families, per target task and per language."""
-    groups = []
-    for comparison in comparisons:
-        base = comparison.baseline
-        if base is None:
-            continue
-        members = {family: [v.row for v in comparison.variants if v.row.family == family] for family in QUESTION_FAMILIES}
-        if not any(members.values()):
-            continue
-        tasks = []
-        for task in board.tasks:
-            overall = QuestionCell(base.task_score(task.name), {})
-            for family, rows in members.items():
-                deltas = [(row.variant, d.value) for row in rows
-                          if (d := figure_delta(row, base, "tasks", task.name)) is not None]
-                overall.families[family] = _summarise(family, deltas)
-            languages = {}
-            for language in board.languages(task):
-                cell = QuestionCell(base.language_score(task, language), {})
-                for family, rows in members.items():
-                    deltas = [(row.variant, d.value) for row in rows
-                              if (d := language_delta(row, base, task, language)) is not None]
-                    cell.families[family] = _summarise(family, deltas)
-                if cell.baseline is not None or any(cell.families.values()):
-                    languages[language] = cell
-            tasks.append(QuestionTask(task=task, overall=overall, languages=languages))
-        groups.append(QuestionGroup(
-            experiment=comparison.experiment, model=comparison.model, baseline_variant=base.variant,
-            variants={family: [row.variant for row in rows] for family, rows in members.items()}, tasks=tasks))
-    return groups

@@ -14,11 +14,12 @@ from typing import Any
 import pandas as pd
 
 from harness.leaderboard.board import SuiteBoard, SystemRow
-from harness.leaderboard.compare import ComparisonGroup, Delta, QuestionGroup
+from harness.leaderboard.compare import ComparisonGroup, Delta
+from harness.leaderboard.question import answers_json
 from harness.text_safety import csv_cell, strip_controls
 
 SCHEMA = "harness-leaderboard"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: `uncertainty` (the question page's verdicts) replaced `research_question`; run_class
 DECIMALS = 4
 
 
@@ -43,6 +44,7 @@ def _system(row: SystemRow) -> dict:
         "intermediate": list(row.intermediate),
         "seeds": row.seeds,
         "publishable": row.publishable,
+        "run_class": row.run_class,
         "partial": sheet["partial"],
         "overall": sheet["overall"],
         "groups": {g: {"score": e["score"], "partial": e["partial"]} for g, e in sheet["groups"].items()},
@@ -77,24 +79,12 @@ def _comparison(group: ComparisonGroup) -> dict:
     }
 
 
-def _question(group: QuestionGroup) -> dict:
-    def cell(c) -> dict:
-        return {"baseline": c.baseline, "leader": c.leader, "families": {
-            f: None if s is None else {"mean_delta": s.mean, "best_delta": s.best, "best_variant": s.best_variant,
-                                       "variants": s.n_variants}
-            for f, s in c.families.items()}}
-
-    return {
-        "experiment": group.experiment, "model": group.model, "baseline_variant": group.baseline_variant,
-        "variants": group.variants,
-        "tasks": {t.task.name: {"task": cell(t.overall), "languages": {lang: cell(c) for lang, c in t.languages.items()}}
-                  for t in group.tasks},
-    }
-
-
 def leaderboard_document(boards: list[SuiteBoard], comparisons: dict[str, list[ComparisonGroup]],
-                         questions: dict[str, list[QuestionGroup]], baseline_variant: str) -> dict:
-    return _round({
+                         uncertainty: dict[str, dict], baseline_variant: str) -> dict:
+    """The site's numbers; `uncertainty` is each suite's `question.board_uncertainty`, so the
+    research question appears as the question page shows it (verdicts, paired-bootstrap intervals,
+    matched head-to-head pairs), at the page's own six decimals."""
+    document = _round({
         "schema": SCHEMA,
         "schema_version": SCHEMA_VERSION,
         "baseline_variant": baseline_variant,
@@ -107,11 +97,13 @@ def leaderboard_document(boards: list[SuiteBoard], comparisons: dict[str, list[C
                 "records": len(board.records),
                 "systems": [_system(row) for row in board.systems],
                 "comparisons": [_comparison(c) for c in comparisons[board.name]],
-                "research_question": [_question(q) for q in questions[board.name]],
             }
             for board in boards
         ],
     })
+    for entry, board in zip(document["suites"], boards, strict=True):
+        entry["uncertainty"] = answers_json(uncertainty[board.name])
+    return document
 
 
 def leaderboard_json(document: dict) -> bytes:

@@ -302,6 +302,7 @@ def answers_json(context: dict) -> dict:
                      "non_english": [r.variant for r in a.first], "english": [r.variant for r in a.second],
                      "verdicts": [verdict_json(v) for v in a.verdicts],
                      "pairs": [{"first": p.first.variant, "second": p.second.variant,
-                                "verdicts": [verdict_json(v) for v in p.verdicts]} for p in a.pairs]}
+                                "verdicts": [verdict_json(v) for v in p.verdicts]} for p in a.pairs],
+                     "not_compared": [{"variant": r.variant, "run_class": r.run_class} for r in a.untrusted]}
                     for a in context["answers"]],
     }

@@ -24,20 +24,12 @@ from harness.errors import HarnessError
 from harness.languages import LANGUAGE_NAMES
 from harness.leaderboard import charts
 from harness.leaderboard.board import SuiteBoard, build_boards, system_key_of
-from harness.leaderboard.compare import (
-    FAMILY_TITLES,
-    QUESTION_FAMILIES,
-    ComparisonGroup,
-    Delta,
-    QuestionGroup,
-    compare_variants,
-    research_question,
-)
+from harness.leaderboard.compare import FAMILY_TITLES, ComparisonGroup, Delta, compare_variants
 from harness.leaderboard.export import leaderboard_csv, leaderboard_document, leaderboard_json
 from harness.leaderboard.publish import publish_site
 from harness.leaderboard.question import FILTERS as QUESTION_FILTERS
 from harness.leaderboard.question import GLOBALS as QUESTION_GLOBALS
-from harness.leaderboard.question import answers_json, board_uncertainty, evidence_lookup
+from harness.leaderboard.question import board_uncertainty, evidence_lookup
 from harness.leaderboard.references import reference_rows
 from harness.metrics.registry import METRICS, metric_of
 from harness.resources import leaderboard_files_dir
@@ -123,7 +115,7 @@ def _environment(templates: Path) -> jinja2.Environment:
     env.filters.update(QUESTION_FILTERS)
     env.globals.update(QUESTION_GLOBALS)
     env.globals.update(version=__version__, family_titles=FAMILY_TITLES, metric_titles=METRIC_TITLES,
-                       metric_names=METRIC_NAMES, family_badges=FAMILY_BADGES, question_families=QUESTION_FAMILIES)
+                       metric_names=METRIC_NAMES, family_badges=FAMILY_BADGES)
     return env
 
 
@@ -229,19 +221,6 @@ def task_page(board: SuiteBoard, task: TaskSpec, comparisons: list[ComparisonGro
             "hyperparameters": _flatten(task.hyperparameters)}
 
 
-def question_chart(group: QuestionGroup) -> charts.Chart:
-    rows = []
-    for item in group.tasks:
-        cells = {}
-        for family in QUESTION_FAMILIES:
-            summary = item.overall.families.get(family)
-            cells[family] = None if summary is None else (summary.mean, summary.best, summary.best_variant)
-        if any(cells.values()):
-            rows.append((task_title(item.task), cells))
-    return charts.family_bars(rows, list(QUESTION_FAMILIES), FAMILY_TITLES,
-                              label=f"Mean difference to {group.baseline_variant} per target task and family")
-
-
 # --------------------------------------------------------------------------- building
 
 
@@ -288,7 +267,6 @@ def render_site(records: list, registry: Registry, *, baseline_variant: str = "b
     root = leaderboard_root or leaderboard_dir()
     env = _environment(root / "templates")
     comparisons = {b.name: compare_variants(b, baseline_variant) for b in boards}
-    questions = {b.name: research_question(b, comparisons[b.name]) for b in boards}
     uncertainty = {b.name: board_uncertainty(b, evidence_of, registry, comparisons[b.name]) for b in boards}
     files: dict[str, bytes] = {}
     common = {"boards": boards, "n_records": sum(len(b.records) for b in boards), "baseline_variant": baseline_variant}
@@ -309,7 +287,7 @@ def render_site(records: list, registry: Registry, *, baseline_variant: str = "b
                comparisons=comparisons[base], **ctx)
         render(f"{slug(base)}/question.html", "question.html.j2", page="question",
                title=f"{base}: English vs non-English intermediate tasks",
-               questions=[(q, question_chart(q)) for q in questions[base]], answers=uncertainty[base]["answers"],
+               answers=uncertainty[base]["answers"],
                uncertainty=uncertainty[base], references=reference_rows(board), **ctx)
         for task in board.tasks:
             render(f"{slug(base)}/tasks/{slug(task.name)}.html", "task.html.j2", page=f"task:{task.name}",
@@ -321,10 +299,7 @@ def render_site(records: list, registry: Registry, *, baseline_variant: str = "b
     for asset in sorted(assets.iterdir()):
         if asset.is_file():
             files[f"assets/{asset.name}"] = asset.read_bytes()
-    document = leaderboard_document(boards, comparisons, questions, baseline_variant)
-    for entry in document["suites"]:  # the question page's verdicts and intervals, as on the page
-        entry["uncertainty"] = answers_json(uncertainty[entry["suite"]])
-    files["leaderboard.json"] = leaderboard_json(document)
+    files["leaderboard.json"] = leaderboard_json(leaderboard_document(boards, comparisons, uncertainty, baseline_variant))
     files["leaderboard.csv"] = leaderboard_csv(boards)
     return dict(sorted(files.items()))
 

@@ -11,11 +11,15 @@ from harness.cli._options import SplitCommas, hide_aliases
 
 log = logging.getLogger(__name__)
 
-LISTED_TASKS = (
-    "xnli", "pawsx", "udpos", "panx", "xquad", "mlqa", "tydiqa", "bucc2018", "tatoeba",
-    "mnli", "snli", "anli", "qqp", "squad_v1", "squad_v2", "hellaswag", "cosmosqa",
-    "commonsenseqa", "ccg", "mlm",
-)  # fmt: skip
+NAME_WIDTH = 14  # the task column of `harness data list`, widened for longer names
+
+
+def _registry_tasks() -> list[str]:
+    """Every task spec loaded (built-in and --tasks-dir), targets first, as `harness ls tasks` orders them."""
+    from harness.spec import default_registry
+
+    tasks = default_registry().tasks.values()
+    return [t.name for t in sorted(tasks, key=lambda t: (t.role != "target", t.name))]
 
 
 def _task_list(values: list[str]) -> list[str]:
@@ -71,13 +75,15 @@ def _list(args: argparse.Namespace) -> int:
     from harness.data.sources import SPLITS, available_languages
 
     data_dir = Path(args.dir)
-    for task in _task_list(args.tasks) if args.tasks else LISTED_TASKS:
+    tasks = _task_list(args.tasks) if args.tasks else _registry_tasks()
+    width = max([NAME_WIDTH, *(len(task) for task in tasks)])
+    for task in tasks:
         cells = []
         for split in SPLITS:
             languages = available_languages(data_dir, task, split)
             if languages:
                 cells.append(f"{split}: {' '.join(languages)}")
-        print(f"{task:14s} {'; '.join(cells) if cells else '-'}")
+        print(f"{task:{width}s} {'; '.join(cells) if cells else '-'}")
     return 0
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import sys
 import time
 from pathlib import Path
 
@@ -236,15 +235,16 @@ def run(args: argparse.Namespace) -> int:
 
     if not is_main_process():  # under a launcher, rank 0 reports and builds the site
         return 0
-    print(f"{len(executor.finished)} result records written, {len(executor.skipped)} kept from earlier runs, "
-          f"in {settings.results_dir} ({time.monotonic() - started:.0f} s: "
-          + ", ".join(f"{kind} {sec:.0f} s" for kind, sec in executor.seconds.items()) + ")", file=sys.stderr)
+    # Reports, not output: through logging, so -q silences them (stdout keeps the plan and the table).
+    log.info("%d result records written, %d kept from earlier runs, in %s (%.0f s: %s)", len(executor.finished),
+             len(executor.skipped), settings.results_dir, time.monotonic() - started,
+             ", ".join(f"{kind} {sec:.0f} s" for kind, sec in executor.seconds.items()))
     _print_results(settings.results_dir, plan)
     if not args.no_leaderboard:
         from harness.leaderboard import build_site
 
         index = build_site(settings.results_dir, settings.site_dir)
-        print(f"leaderboard: {Path(index).resolve()}", file=sys.stderr)
+        log.info("leaderboard: %s", Path(index).resolve())
     return 0
 
 

@@ -93,10 +93,9 @@ class Executor:
         """Per run class too: a smoke run's predictions (and gold) never overwrite a full run's."""
         if self.settings.predictions_dir is not None:
             return self.settings.predictions_dir
-        model = Path(self._record_path(step).parent.name)
-        if step.run_class != "full":
-            model = Path(f"{model}.{step.run_class}")
-        return (self.settings.work_dir / "predictions" / self.plan.experiment.name / step.variant
+        record = self._record_path(step)  # <results>/<experiment>/<variant>/<model>/...: slugs, length capped
+        model = record.parent.name if step.run_class == "full" else f"{record.parent.name}.{step.run_class}"
+        return (self.settings.work_dir / "predictions" / record.parents[2].name / record.parents[1].name
                 / model / f"seed{step.seed}")
 
     # ------------------------------------------------------------------ steps

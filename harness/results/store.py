@@ -7,6 +7,7 @@ record; reading rejects any malformed record with a message naming the file.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from datetime import UTC, datetime
@@ -25,11 +26,25 @@ if TYPE_CHECKING:
 
 SUFFIX = ".result.json"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._+-]+")
+# Longest slug: a record's file name is the task's slug plus at most ~30 characters, well under
+# the 255 bytes most file systems allow per name (a slug is ASCII: one byte a character).
+SLUG_MAX = 120
+_HASH_CHARS = 12
 
 
 def slug(name: str) -> str:
-    """A file-name-safe form of a model id or variant name (`org/model` → `org--model`)."""
-    return _UNSAFE.sub("-", name.replace("/", "--")).strip("-") or "unnamed"
+    """A file-name-safe form of a model id or variant name (`org/model` → `org--model`).
+
+    A name whose form is longer than SLUG_MAX is cut and ends in a hash of the whole name, so two
+    long names stay apart; shorter names map as they always did (existing records keep their paths).
+    A form of dots only (`.`, `..`) would name the folder itself or its parent: it is hashed too.
+    """
+    text = _UNSAFE.sub("-", name.replace("/", "--")).strip("-") or "unnamed"
+    if len(text) <= SLUG_MAX and text.strip("."):
+        return text
+    digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:_HASH_CHARS]
+    head = text[: SLUG_MAX - _HASH_CHARS - 1].strip(".-") or "unnamed"
+    return f"{head}-{digest}"
 
 
 def record_path(results_dir: Path, record: ResultRecord) -> Path:

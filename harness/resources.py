@@ -8,6 +8,7 @@ never through a path relative to this file.
 
 from __future__ import annotations
 
+import os
 from importlib import resources
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from harness.errors import HarnessError
 
 TASKS_PACKAGE = "harness.tasks"
 LEADERBOARD_PACKAGE = "harness.leaderboard_assets"
+LEADERBOARD_DIR_ENV = "HARNESS_LEADERBOARD_DIR"
 # Running from a source tree that was never installed (`python -m harness` in a checkout):
 # the mapped packages do not exist there, the folders do.
 _CHECKOUT = {TASKS_PACKAGE: "tasks", LEADERBOARD_PACKAGE: "leaderboard"}
@@ -41,5 +43,12 @@ def builtin_tasks_dir() -> Path:
 
 
 def leaderboard_files_dir() -> Path:
-    """The folder holding the leaderboard's `templates/` and `assets/`."""
+    """The folder holding the leaderboard's `templates/` and `assets/` shipped with the harness."""
     return _package_folder(LEADERBOARD_PACKAGE)
+
+
+def leaderboard_dir() -> Path:
+    """The templates, assets and references the site is built from: HARNESS_LEADERBOARD_DIR
+    (a copy of your own) or the shipped ones."""
+    override = os.environ.get(LEADERBOARD_DIR_ENV)
+    return Path(override) if override else leaderboard_files_dir()

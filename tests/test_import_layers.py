@@ -44,7 +44,6 @@ KNOWN_VIOLATIONS: dict[tuple[str, str], str] = {
     ("harness.data.mini", "harness.pipeline.locks"): "a file lock is foundation, not pipeline: move locks below data",
     ("harness.train.launch_check", "harness.tasktypes"): "a launcher entry point, not library code: belongs above (cli)",
     ("harness.leaderboard.question", "harness.leaderboard.site"): "task_title below site (a cycle inside leaderboard)",
-    ("harness.leaderboard.references", "harness.leaderboard.site"): "leaderboard_dir below site (a cycle inside leaderboard)",
 }
 
 

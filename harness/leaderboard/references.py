@@ -37,7 +37,7 @@ class ReferenceSystem:
 
 
 def references_path() -> Path:
-    from harness.leaderboard.site import leaderboard_dir
+    from harness.resources import leaderboard_dir
 
     return leaderboard_dir() / FILE_NAME
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,7 +31,7 @@ from harness.leaderboard.question import GLOBALS as QUESTION_GLOBALS
 from harness.leaderboard.question import board_uncertainty, evidence_lookup
 from harness.leaderboard.references import reference_rows
 from harness.metrics.registry import METRICS, metric_of
-from harness.resources import leaderboard_files_dir
+from harness.resources import leaderboard_dir, leaderboard_files_dir
 from harness.results import load_records
 from harness.results.evidence import load_evidence
 from harness.results.store import slug
@@ -48,10 +47,6 @@ METRIC_TITLES = {name: entry.title for name, entry in METRICS.items()}  # from t
 METRIC_NAMES = {"accuracy": "Accuracy", "f1": "F1", "exact_match": "Exact match (EM)", "precision": "Precision",
                 "recall": "Recall"}
 FAMILY_BADGES = {"baseline": "no intermediate", "english": "English", "non_english": "non-English", "control": "control"}
-
-
-def leaderboard_dir() -> Path:
-    return Path(os.environ.get("HARNESS_LEADERBOARD_DIR") or DEFAULT_LEADERBOARD_DIR)
 
 
 # --------------------------------------------------------------------------- formatting filters

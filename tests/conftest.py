@@ -22,6 +22,15 @@ LAUNCHER_VARIABLES = ("RANK", "WORLD_SIZE", "LOCAL_RANK", "LOCAL_WORLD_SIZE", "G
                       "MASTER_ADDR", "MASTER_PORT", "TORCHELASTIC_RUN_ID")
 
 
+@pytest.fixture(autouse=True)
+def no_launcher_variables_from_earlier_tests():
+    """Each test starts without them; a test that trains with DeepSpeed in process sets them again.
+    (A world of one whose port the process group still holds would make any `harness` child fail
+    with EADDRINUSE.)"""
+    for name in LAUNCHER_VARIABLES:
+        os.environ.pop(name, None)
+
+
 def child_env(**extra: str) -> dict[str, str]:
     """The environment for a `harness` child process: this one's, without launcher variables."""
     env = {k: v for k, v in os.environ.items() if k not in LAUNCHER_VARIABLES}

@@ -49,6 +49,7 @@ from harness.data.mini_lexicon import (
 )
 from harness.data.readers.retrieval import TATOEBA_ISO3
 from harness.errors import HarnessError
+from harness.locks import step_lock
 
 LANGUAGES = ("en", "de", "fr", "ru")
 FOREIGN = ("de", "fr", "ru")
@@ -549,8 +550,6 @@ def ensure_mini_data(out_dir: Path, seed: int = 0) -> Path:
     generator is deterministic, so rewriting it restores exactly the data the plan expects.
     A lock beside the folder makes a second run wait instead of reading half-written files.
     """
-    from harness.pipeline.locks import step_lock
-
     out_dir = Path(out_dir)
     with step_lock(out_dir.parent / "locks", f"data-{out_dir.name}", f"the mini data in {out_dir}"):
         problems = mini_data_problems(out_dir, seed)

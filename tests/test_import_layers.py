@@ -42,7 +42,6 @@ KNOWN_VIOLATIONS: dict[tuple[str, str], str] = {
     ("harness.data.download", "harness.spec"): "download table from the registry: let the caller pass the specs",
     ("harness.data.bundles", "harness.data.download"): "the unpackers (_copy_to, _strip, mappings) belong with bundles",
     ("harness.train.launch_check", "harness.tasktypes"): "a launcher entry point, not library code: belongs above (cli)",
-    ("harness.leaderboard.question", "harness.leaderboard.site"): "task_title below site (a cycle inside leaderboard)",
 }
 
 

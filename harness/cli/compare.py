@@ -91,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
     language_verdicts = []
     if args.languages:
         from harness.leaderboard.question import Verdict
-        from harness.leaderboard.site import task_title
+        from harness.leaderboard.titles import task_title
         from harness.leaderboard.uncertainty import observed
 
         for task in board.tasks:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from harness.languages import LANGUAGE_NAMES
 from harness.leaderboard import charts
 from harness.leaderboard.board import SuiteBoard, SystemRow
+from harness.leaderboard.titles import task_title
 from harness.leaderboard.uncertainty import BoardBootstrap, levels
 from harness.spec import Registry
 from harness.stats.bootstrap import Estimate
@@ -80,7 +81,7 @@ def contrast_verdicts(board: SuiteBoard, bootstrap: BoardBootstrap | None, first
 
     out = []
     for level, key, title in levels(board):
-        shown = title if level != "tasks" else _task_title(key)
+        shown = title if level != "tasks" else task_title(key)
         values_a = [observed(r, board, level, key) for r in first]
         values_b = [observed(r, board, level, key) for r in second]
         value = None
@@ -89,12 +90,6 @@ def contrast_verdicts(board: SuiteBoard, bootstrap: BoardBootstrap | None, first
         est = None if bootstrap is None or value is None else bootstrap.contrast(first, second, level, key)
         out.append(Verdict(level, key, shown, value, est, label=f"{label}, {shown}"))
     return out
-
-
-def _task_title(name: str) -> str:
-    from harness.leaderboard.site import task_title
-
-    return task_title(name)
 
 
 def forest(verdicts: list[Verdict], label: str) -> charts.Chart:
@@ -158,7 +153,7 @@ def language_map(board: SuiteBoard, bootstrap: BoardBootstrap | None, first: lis
             value = sum(a) / len(a) - sum(b) / len(b)
             est = None if bootstrap is None else bootstrap.contrast(first, second, "languages", key)
             row_values.append(value)
-            name = _task_title(task.name)
+            name = task_title(task.name)
             row_titles.append(f"{name}, {code}: {interval_text(est)} points" if est is not None
                               else f"{name}, {code}: {signed(value)} points (no CI)")
         values.append(row_values)
@@ -167,7 +162,7 @@ def language_map(board: SuiteBoard, bootstrap: BoardBootstrap | None, first: lis
     if not keep:
         return None
     return charts.heatmap([(codes[i], LANGUAGE_NAMES.get(codes[i], codes[i])) for i in keep],
-                          [_task_title(t.name) for t in board.tasks], [values[i] for i in keep], mode="delta",
+                          [task_title(t.name) for t in board.tasks], [values[i] for i in keep], mode="delta",
                           label=label, unit=" points", limit=limit, titles=[titles[i] for i in keep])
 
 

@@ -30,6 +30,7 @@ from harness.leaderboard.question import FILTERS as QUESTION_FILTERS
 from harness.leaderboard.question import GLOBALS as QUESTION_GLOBALS
 from harness.leaderboard.question import board_uncertainty, evidence_lookup
 from harness.leaderboard.references import reference_rows
+from harness.leaderboard.titles import task_title  # re-exported: callers name it from the site
 from harness.metrics.registry import METRICS, metric_of
 from harness.resources import leaderboard_dir, leaderboard_files_dir
 from harness.results import load_records
@@ -77,15 +78,6 @@ def delta_class(value: Delta | float | None) -> str:
 
 def language_name(code: str) -> str:
     return LANGUAGE_NAMES.get(code, code)
-
-
-def task_title(task: TaskSpec | str) -> str:
-    """The spec's own title (`title:` in its YAML, so a user's task shows its own); a bare name
-    is looked up in the loaded specs and shown as is when no spec has it."""
-    if isinstance(task, str):
-        spec = default_registry().tasks.get(task)
-        return task if spec is None else spec.display_title
-    return task.display_title
 
 
 def _no_controls(value: Any) -> Any:

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from harness.leaderboard.board import SuiteBoard, SystemRow
 from harness.leaderboard.question import Verdict, signed
+from harness.leaderboard.titles import task_title
 from harness.text_safety import safe_name
 
 
@@ -27,8 +28,6 @@ def _score(value: float | None) -> str:
 
 def results_table(board: SuiteBoard, rows: Sequence[SystemRow] | None = None) -> str:
     """One line per system: overall (mean over tasks and over categories), then each task."""
-    from harness.leaderboard.site import task_title
-
     rows = list(board.systems if rows is None else rows)
     header = ["#", "system", "tasks", "categories", *(task_title(t) for t in board.tasks)]
     body = []

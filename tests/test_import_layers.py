@@ -40,7 +40,6 @@ LAYERS: tuple[tuple[str, ...], ...] = (
 KNOWN_VIOLATIONS: dict[tuple[str, str], str] = {
     ("harness.data.sources", "harness.spec"): "data layer reads specs through the registry; spec-driven data (issue 10, 1)",
     ("harness.data.download", "harness.spec"): "download table from the registry: let the caller pass the specs",
-    ("harness.data.bundles", "harness.data.download"): "the unpackers (_copy_to, _strip, mappings) belong with bundles",
     ("harness.train.launch_check", "harness.tasktypes"): "a launcher entry point, not library code: belongs above (cli)",
 }
 

@@ -4,7 +4,8 @@ Why: a task's original addresses, how its archives map into the data folder, and
 person must fetch by hand belong to the task, so they live in its YAML beside the files it
 reads; ``harness.data.download`` fetches, resumes and records them. The unpacking that needs
 code (UD's treebank folders, BUCC's renamed splits, the PAN-X bundle) is registered here by
-name, so a spec names it and a typo fails when the spec is loaded.
+name, so a spec names it and a typo fails when the spec is loaded; the code itself lives in
+``harness.data.download`` (``build_unpacker``), which reads these specs, never the reverse.
 
 A spec's ``data.download`` mapping::
 
@@ -23,10 +24,7 @@ exactly one of them defines its files or manual step.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
 from typing import Any
 
 from harness.errors import HarnessError
@@ -127,27 +125,6 @@ def parse_download(raw: Any, source_file: str, task_name: str) -> DownloadSpec:
 
 
 # --------------------------------------------------------------------------- building the table
-
-
-def _laser_tatoeba(name: str) -> str | None:
-    if re.fullmatch(r"LASER-[^/]+/data/tatoeba/v1/tatoeba\.[a-z]{3}-eng\.[a-z]{3}", name):
-        return "tatoeba/" + PurePosixPath(name).name
-    return None
-
-
-def build_unpacker(item: FileDownload) -> Callable[[Path, Path], list[Path]]:
-    """The function that puts one downloaded file into the data folder."""
-    from harness.data import download as dl
-
-    if item.unpack == "copy":
-        return dl._copy_to(item.args["to"])
-    if item.unpack == "strip":
-        suffix = item.args.get("suffix")
-        keep = (lambda rest: rest.endswith(suffix)) if suffix else (lambda rest: True)
-        return dl._unpack_with(dl._strip(item.args["from"], item.args["into"], keep))
-    mapping = {"ud_treebanks": dl._ud_mapping, "bucc": dl._bucc_mapping, "tydiqa_dev": dl._tydiqa_dev_mapping,
-               "laser_tatoeba": _laser_tatoeba}[item.unpack]
-    return dl._unpack_with(mapping)
 
 
 def bundle_specs(tasks: list[tuple[str, DownloadSpec | None]]) -> dict[str, DownloadSpec]:

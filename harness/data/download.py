@@ -34,6 +34,7 @@ from urllib.parse import urlsplit
 from urllib.request import Request, urlopen
 
 from harness.checksums import file_sha256
+from harness.data.bundles import FileDownload, bundle_specs
 from harness.data.manifest import (  # verify re-exported: it checks downloaded and generated folders alike
     MANIFEST,
     read_manifest,
@@ -185,6 +186,26 @@ def _tydiqa_dev_mapping(name: str) -> str | None:
     return None
 
 
+def _laser_tatoeba_mapping(name: str) -> str | None:
+    if re.fullmatch(r"LASER-[^/]+/data/tatoeba/v1/tatoeba\.[a-z]{3}-eng\.[a-z]{3}", name):
+        return "tatoeba/" + PurePosixPath(name).name
+    return None
+
+
+def build_unpacker(item: FileDownload) -> Unpacker:
+    """The function that puts one downloaded file into the data folder (``item.unpack`` names
+    one of ``harness.data.bundles.UNPACKERS``, checked with its arguments when the spec loaded)."""
+    if item.unpack == "copy":
+        return _copy_to(item.args["to"])
+    if item.unpack == "strip":
+        suffix = item.args.get("suffix")
+        keep = (lambda rest: rest.endswith(suffix)) if suffix else (lambda rest: True)
+        return _unpack_with(_strip(item.args["from"], item.args["into"], keep))
+    mapping = {"ud_treebanks": _ud_mapping, "bucc": _bucc_mapping, "tydiqa_dev": _tydiqa_dev_mapping,
+               "laser_tatoeba": _laser_tatoeba_mapping}[item.unpack]
+    return _unpack_with(mapping)
+
+
 def unpack_panx(data_dir: Path) -> list[Path]:
     """Unpack the manually fetched PAN-X bundle: ``{lang}.tar.gz`` files inside a zip or tar.
 
@@ -223,7 +244,6 @@ def download_table() -> dict[str, TaskData]:
     Built from the active spec registry each time (cheap: the registry is cached), so a user's
     spec folder can add a bundle. ``TASKS`` is this table, for callers that read it by name.
     """
-    from harness.data.bundles import build_unpacker, bundle_specs
     from harness.spec import default_registry
 
     registry = default_registry()

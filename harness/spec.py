@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from harness.data.bundles import bundle_specs
+from harness.data.catalog import register_catalog
 from harness.data.layouts import DataLayout, parse_data
 from harness.errors import HarnessError
 from harness.languages import LANGUAGE_NAMES
@@ -443,3 +444,8 @@ def default_registry() -> Registry:
         if folder.resolve() != TASKS_DIR.resolve() and folder not in extra:
             extra.append(folder)
     return load_registry(TASKS_DIR, extra_dirs=extra)
+
+
+# The data layer resolves task names and lists downloads through this registry, without
+# importing this module (it sits below it): see harness/data/catalog.py.
+register_catalog(default_registry)

@@ -11,6 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import harness.spec  # noqa: F401  (registers the task specs the data layer resolves names with: harness/data/catalog.py)
 from harness.data import sources
 from harness.data.mini import build_mini_data
 

@@ -23,6 +23,7 @@ DEFAULT_DATA = ROOT.parent / "shared" / "xtreme-data"
 
 
 def load_sentences(data_dir: Path, langs: list[str], limit: int) -> list[str]:
+    import harness.spec  # noqa: F401  (registers the task specs the data layer resolves names with)
     from harness.data.sources import load_split
 
     sentences: list[str] = []

@@ -17,6 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+import harness.spec  # noqa: F401  (registers the task specs the data layer resolves names with: harness/data/catalog.py)
 from harness.cli import main as harness_main
 from harness.data import download, sources
 from harness.data.download import download_tasks, fetch, read_manifest, verify

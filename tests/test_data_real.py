@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import harness.spec  # noqa: F401  (registers the task specs the data layer resolves names with: harness/data/catalog.py)
 from harness.data import sources
 from harness.data.examples import (
     BuccCorpus,

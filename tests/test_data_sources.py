@@ -9,6 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 
+import harness.spec  # noqa: F401  (registers the task specs the data layer resolves names with: harness/data/catalog.py)
 from harness.data import hub, sources
 from harness.data.examples import PairExample, TaggedSentence
 from harness.data.mini import build_mini_data

@@ -38,8 +38,6 @@ LAYERS: tuple[tuple[str, ...], ...] = (
 # They are left out of both checks; any other one fails. Remove an entry when its import goes
 # (a stale entry only warns). Keep this list shrinking: it is a to-do list, not a licence.
 KNOWN_VIOLATIONS: dict[tuple[str, str], str] = {
-    ("harness.data.sources", "harness.spec"): "data layer reads specs through the registry; spec-driven data (issue 10, 1)",
-    ("harness.data.download", "harness.spec"): "download table from the registry: let the caller pass the specs",
     ("harness.train.launch_check", "harness.tasktypes"): "a launcher entry point, not library code: belongs above (cli)",
 }
 

@@ -23,11 +23,16 @@ def _registry_tasks() -> list[str]:
 
 
 def _task_list(values: list[str]) -> list[str]:
-    from harness.data.download import TASKS
+    # The data layer resolves task names through the spec registry (harness/data/catalog.py):
+    # loading it here registers it, and a broken spec fails before anything is fetched.
+    from harness.data.download import download_table
+    from harness.spec import default_registry
+
+    default_registry()
 
     tasks = [name.strip() for value in values for name in value.split(",") if name.strip()]
     if "all" in tasks:
-        return sorted(TASKS)
+        return sorted(download_table())
     return tasks
 
 

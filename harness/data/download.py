@@ -35,6 +35,7 @@ from urllib.request import Request, urlopen
 
 from harness.checksums import file_sha256
 from harness.data.bundles import FileDownload, bundle_specs
+from harness.data.catalog import catalog
 from harness.data.manifest import (  # verify re-exported: it checks downloaded and generated folders alike
     MANIFEST,
     read_manifest,
@@ -244,10 +245,7 @@ def download_table() -> dict[str, TaskData]:
     Built from the active spec registry each time (cheap: the registry is cached), so a user's
     spec folder can add a bundle. ``TASKS`` is this table, for callers that read it by name.
     """
-    from harness.spec import default_registry
-
-    registry = default_registry()
-    specs = bundle_specs([(t.name, t.data_layout.download if t.data_layout else None) for t in registry.tasks.values()])
+    specs = bundle_specs([(t.name, t.data_layout.download if t.data_layout else None) for t in catalog().tasks.values()])
     table = {}
     for bundle, spec in specs.items():
         table[bundle] = TaskData(
@@ -266,9 +264,7 @@ def __getattr__(name: str):
 def data_key(task: str) -> str:
     """The download bundle holding a task's data (``xnli_mt_de`` → XNLI's archives): its spec's
     ``data.download.bundle``; a name no spec knows is its own bundle name."""
-    from harness.spec import default_registry
-
-    spec = default_registry().tasks.get(task)
+    spec = catalog().tasks.get(task)
     download = spec.data_layout.download if spec is not None and spec.data_layout else None
     return download.bundle if download is not None else task
 

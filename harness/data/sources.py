@@ -26,6 +26,7 @@ import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from harness.data.catalog import catalog
 from harness.data.examples import BuccCorpus, Example, PairExample, ParallelSentences, TextCorpus
 from harness.data.layouts import (
     SPLITS,
@@ -53,11 +54,7 @@ def _task(task: str | TaskSpec) -> TaskSpec:
     """A task spec from its name, looked up in the active spec registry (built-in plus user folders)."""
     if not isinstance(task, str):
         return task
-    # Imported here: the spec registry loads YAML and validates it against the data layer's
-    # readers and layouts, so the data layer must not need it at import time.
-    from harness.spec import default_registry
-
-    return default_registry().task(task)
+    return catalog().task(task)
 
 
 def _layout(task: str | TaskSpec) -> DataLayout:

@@ -129,12 +129,12 @@ fi
 if [[ "${DS_CHECK:-1}" == 1 ]]; then
     # DeepSpeed with more than one process, the way a multi-GPU run starts: the launcher as
     # the entry point, one Python process per device (gloo on this CPU, NCCL on GPUs).
-    # harness.train.launch_check trains a tiny model with ZeRO-2 in every rank, saves it on
+    # `harness launch-check` trains a tiny model with ZeRO-2 in every rank, saves it on
     # rank 0, reloads and evaluates it on every rank, and writes launch_check.json.
-    say "DeepSpeed ZeRO-2 in two processes (torchrun -m harness.train.launch_check)"
+    say "DeepSpeed ZeRO-2 in two processes (torchrun -m harness launch-check)"
     start=$SECONDS
     "${run[@]}" --entrypoint torchrun "$IMAGE" --nproc_per_node 2 \
-        -m harness.train.launch_check --out /models/launch-check --deepspeed zero2 --steps 20
+        -m harness launch-check --out-dir /models/launch-check --deepspeed zero2 --steps 20
     echo "container-smoke: two-process DeepSpeed check took $((SECONDS - start)) s" >&2
     cat "$models/launch-check/launch_check.json"; echo
 fi

@@ -98,8 +98,8 @@ def test_zero2_with_two_processes(tmp_path):
     for key in ("RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT"):
         env.pop(key, None)  # this pytest process may already hold a world of one
     command = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2",
-               "--master_port", str(free_port()), "-m", "harness.train.launch_check",
-               "--out", str(tmp_path), "--deepspeed", "zero2", "--steps", "30"]
+               "--master_port", str(free_port()), "-m", "harness", "launch-check",
+               "--out-dir", str(tmp_path), "--deepspeed", "zero2", "--steps", "30"]
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     report = json.loads((tmp_path / "launch_check.json").read_text())

@@ -23,6 +23,7 @@ COMMAND_EXTRAS = {
     "retrieve": ("full", "cpu"),
     "step": ("full", "cpu"),  # one step of a plan file: trains or retrieves
     "models": ("full", "cpu", "e5"),
+    "launch-check": ("full",),  # trains a tiny model with DeepSpeed
 }
 OPTIONAL_MODULES = {module: extra for extra, modules in EXTRA_MODULES.items() for module in modules}
 

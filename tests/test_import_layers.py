@@ -34,11 +34,10 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("harness.__main__",),
 )
 
-# Imports against the order that were there when this test came, each with who is moving it.
-# They are left out of both checks; any other one fails. Remove an entry when its import goes
-# (a stale entry only warns). Keep this list shrinking: it is a to-do list, not a licence.
-KNOWN_VIOLATIONS: dict[tuple[str, str], str] = {
-}
+# Imports against the order, left out of both checks while someone moves them: (importer,
+# imported) -> the planned fix. Empty since the last six went (issue 10, deliverable 7); an
+# entry is a to-do with a reason, not a licence, and a stale one only warns.
+KNOWN_VIOLATIONS: dict[tuple[str, str], str] = {}
 
 
 def module_name(path: Path) -> str:

@@ -79,7 +79,9 @@ def load_references(path: Path | None = None) -> list[ReferenceSystem]:
     return out
 
 
-def reference_rows(board, path: Path | None = None) -> list[ReferenceSystem]:
-    """The reference systems of `board`'s suite that report at least one of its tasks."""
+def reference_rows(board, references: list[ReferenceSystem] | None = None) -> list[ReferenceSystem]:
+    """The reference systems of `board`'s suite that report at least one of its tasks; pass
+    `references` (from `load_references`) to read the file once for many boards."""
     names = {task.name for task in board.tasks}
-    return [ref for ref in load_references(path) if ref.suite == board.name and set(ref.tasks) & names]
+    references = load_references() if references is None else references
+    return [ref for ref in references if ref.suite == board.name and set(ref.tasks) & names]

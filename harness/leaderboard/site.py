@@ -29,7 +29,7 @@ from harness.leaderboard.publish import publish_site
 from harness.leaderboard.question import FILTERS as QUESTION_FILTERS
 from harness.leaderboard.question import GLOBALS as QUESTION_GLOBALS
 from harness.leaderboard.question import board_uncertainty, evidence_lookup
-from harness.leaderboard.references import reference_rows
+from harness.leaderboard.references import load_references, reference_rows
 from harness.leaderboard.titles import task_title  # re-exported: callers name it from the site
 from harness.metrics.registry import METRICS, metric_of
 from harness.resources import leaderboard_dir, leaderboard_files_dir
@@ -264,18 +264,20 @@ def render_site(records: list, registry: Registry, *, baseline_variant: str = "b
         files[path] = page.encode("utf-8")
 
     render("index.html", "index.html.j2", board=None, page="home", title="Leaderboard")
+    published = load_references()  # read once: the suite and question pages of every board show them
     for board in boards:
         labels = system_labels(board)
+        references = reference_rows(board, published)
         base = board.name
         ctx = {"board": board, "labels": labels, "suite_slug": slug(board.name)}
         render(f"{slug(base)}/index.html", "suite.html.j2", page="table", title=f"{base}: leaderboard",
-               columns=main_columns(board), references=reference_rows(board), **ctx)
+               columns=main_columns(board), references=references, **ctx)
         render(f"{slug(base)}/variants.html", "variants.html.j2", page="variants", title=f"{base}: variants",
                comparisons=comparisons[base], **ctx)
         render(f"{slug(base)}/question.html", "question.html.j2", page="question",
                title=f"{base}: English vs non-English intermediate tasks",
                answers=uncertainty[base]["answers"],
-               uncertainty=uncertainty[base], references=reference_rows(board), **ctx)
+               uncertainty=uncertainty[base], references=references, **ctx)
         for task in board.tasks:
             render(f"{slug(base)}/tasks/{slug(task.name)}.html", "task.html.j2", page=f"task:{task.name}",
                    title=f"{base}: {task_title(task)}", comparisons=comparisons[base],

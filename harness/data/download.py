@@ -43,6 +43,7 @@ from harness.data.manifest import (  # verify re-exported: it checks downloaded 
     verify,  # noqa: F401
     write_manifest,
 )
+from harness.data.readers.tagging import UDPOS_LANGUAGES  # the languages the UD reader keeps
 from harness.errors import HarnessError
 
 log = logging.getLogger(__name__)
@@ -51,9 +52,7 @@ DOWNLOADS = "_downloads"
 MIRROR_ENV = "HARNESS_DATA_MIRROR"
 
 # Languages XTREME takes from each multi-language archive.
-UDPOS_LANGUAGES = ("af", "ar", "bg", "de", "el", "en", "es", "et", "eu", "fa", "fi", "fr", "he", "hi", "hu", "id", "it", "ja", "kk", "ko", "mr", "nl", "pt", "ru", "ta", "te", "th", "tl", "tr", "ur", "vi", "yo", "zh")  # fmt: skip
 PANX_LANGUAGES = ("ar", "he", "vi", "id", "jv", "ms", "tl", "eu", "ml", "ta", "te", "af", "nl", "en", "de", "el", "bn", "hi", "mr", "ur", "fa", "fr", "it", "pt", "es", "bg", "ru", "ja", "ka", "ko", "th", "sw", "yo", "my", "zh", "kk", "tr", "et", "fi", "hu")  # fmt: skip
-TYDIQA_NAMES = ("arabic", "bengali", "english", "finnish", "indonesian", "korean", "russian", "swahili", "telugu")  # fmt: skip
 
 Unpacker = Callable[[Path, Path], list[Path]]
 

@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 
 from harness.languages import LANGUAGE_NAMES
 from harness.leaderboard import charts
-from harness.leaderboard.board import SuiteBoard, SystemRow
+from harness.leaderboard.board import SuiteBoard, SystemRow, score_flag, system_key_of
+from harness.leaderboard.compare import attach_intervals
 from harness.leaderboard.titles import task_title
-from harness.leaderboard.uncertainty import BoardBootstrap, levels
+from harness.leaderboard.uncertainty import BoardBootstrap, levels, matched_pairs, observed
 from harness.spec import Registry
-from harness.stats.bootstrap import Estimate
+from harness.stats.bootstrap import DEFAULT_REPLICATES, DEFAULT_SEED, Estimate
 
 FIRST, SECOND = "non_english", "english"
 TITLES = {"non_english": "non-English entailment", "english": "English"}
@@ -77,8 +78,6 @@ class Verdict:
 
 def contrast_verdicts(board: SuiteBoard, bootstrap: BoardBootstrap | None, first: list[SystemRow],
                       second: list[SystemRow], label: str) -> list[Verdict]:
-    from harness.leaderboard.uncertainty import observed
-
     out = []
     for level, key, title in levels(board):
         shown = title if level != "tasks" else task_title(key)
@@ -136,8 +135,6 @@ class QuestionAnswer:
 def language_map(board: SuiteBoard, bootstrap: BoardBootstrap | None, first: list[SystemRow],
                  second: list[SystemRow], limit: float, label: str) -> charts.Chart | None:
     """Rows: languages (one order for the suite), columns: tasks; cells: family difference."""
-    from harness.leaderboard.uncertainty import observed
-
     codes = board.language_order()
     values, titles = [], []
     for code in codes:
@@ -169,8 +166,6 @@ def language_map(board: SuiteBoard, bootstrap: BoardBootstrap | None, first: lis
 def answer_question(board: SuiteBoard, bootstrap: BoardBootstrap | None, registry: Registry,
                     delta_limit: float) -> list[QuestionAnswer]:
     """One answer per (experiment, model) that has full-run variants of both families."""
-    from harness.leaderboard.uncertainty import matched_pairs
-
     grouped: dict[tuple[str, str], list[SystemRow]] = defaultdict(list)
     for row in board.systems:
         grouped[(row.experiment, row.model)].append(row)
@@ -226,9 +221,6 @@ def evidence_lookup(records: list, evidence: dict | None):
 def board_uncertainty(board: SuiteBoard, evidence_of, registry: Registry, comparisons: list, *,
                       replicates: int | None = None, seed: int | None = None) -> dict:
     """What the pages of one suite need: the bootstrap, the question's answers, the colour range."""
-    from harness.leaderboard.compare import attach_intervals
-    from harness.stats.bootstrap import DEFAULT_REPLICATES, DEFAULT_SEED
-
     bootstrap = BoardBootstrap(board, evidence_of, replicates=replicates or DEFAULT_REPLICATES,
                                seed=DEFAULT_SEED if seed is None else seed)
     if not any(bootstrap.has(row) for row in board.systems):
@@ -254,8 +246,6 @@ GLOBALS = {
 
 
 def flag_of(board: SuiteBoard, task_name: str, value: float | None) -> str | None:
-    from harness.leaderboard.board import score_flag
-
     task = next((t for t in board.tasks if t.name == task_name), None)
     return None if task is None else score_flag(task, value)
 
@@ -263,13 +253,7 @@ def flag_of(board: SuiteBoard, task_name: str, value: float | None) -> str | Non
 GLOBALS["board_flag"] = flag_of  # pages call board_flag(board, task name, value)
 
 
-def _system_key_of(record):
-    from harness.leaderboard.board import system_key_of
-
-    return system_key_of(record)
-
-
-GLOBALS["system_key_of"] = _system_key_of
+GLOBALS["system_key_of"] = system_key_of
 
 
 def _rounded(value: float | None) -> float | None:

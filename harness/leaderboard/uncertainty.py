@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from harness.leaderboard.board import SuiteBoard, SystemRow
-from harness.spec import GROUPS, Registry
+from harness.spec import GROUP_TITLES, GROUPS, Registry
 from harness.stats.bootstrap import (
     DEFAULT_REPLICATES,
     DEFAULT_SEED,
@@ -218,8 +218,6 @@ def matched_pairs(rows: Sequence[SystemRow], registry: Registry, first: str = "n
 
 def levels(board: SuiteBoard) -> list[tuple[str, str, str]]:
     """The rows of a verdict table / forest plot, in order: (level, key, title)."""
-    from harness.spec import GROUP_TITLES
-
     out = [("tasks", t.name, t.name) for t in board.tasks]
     out += [("groups", g, GROUP_TITLES[g]) for g in GROUPS if g in board.groups]
     out += [("overall", "mean_over_tasks", "overall (mean over tasks)"),

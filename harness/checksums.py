@@ -12,3 +12,18 @@ def file_sha256(path: Path | str) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+# sha256 per file, remembered per process by (path, size, mtime_ns): a file read by a runner and
+# then named in its result record (MNLI's 400 MB, say) is hashed once.
+_MEMO: dict[tuple[str, int, int], str] = {}
+
+
+def memoized_sha256(path: Path | str) -> str:
+    """`file_sha256`, computed once per process for a file that has not changed since."""
+    path = Path(path)
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    if key not in _MEMO:
+        _MEMO[key] = file_sha256(path)
+    return _MEMO[key]

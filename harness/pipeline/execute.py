@@ -58,9 +58,9 @@ class Executor:
         return [examples[i] for i in picked]
 
     def _record(self, step: Step, languages: dict[str, dict[str, float]], protocol: dict[str, Any],
-                checksums: dict[str, str], notes: str, started: float) -> ResultRecord:
-        """The one record builder (harness.pipeline.records); `checksums` is not used: records
-        name the step's data files in one scheme, whichever runner read them."""
+                notes: str, started: float) -> ResultRecord:
+        """The one record builder (harness.pipeline.records): records name the step's data files
+        in one scheme, whichever runner read them."""
         from harness.pipeline.records import build_record
 
         return build_record(self.plan, step, languages, protocol, notes, time.monotonic() - started,
@@ -244,7 +244,7 @@ class Executor:
                     "train_examples": len(train), "hyperparameters": step.hyperparameters,
                     "deepspeed": s.deepspeed or "none", "encoder": str(self.encoder_dir(step)),
                     "checkpoint": str(model_dir), "predictions": str(out_dir)}
-        return self._record(step, languages, protocol, step.data_checksums, "; ".join(skipped_notes), started)
+        return self._record(step, languages, protocol, "; ".join(skipped_notes), started)
 
     def run_retrieval(self, step: Step, started: float) -> ResultRecord | None:
         from harness.retrieval.embeddings import Embedder
@@ -264,7 +264,7 @@ class Executor:
             log.warning("%s: nothing scored; %s", step.label, "; ".join(result.notes))
             return None
         return self._record(step, result.languages, {**result.protocol, "encoder": str(self.encoder_dir(step))},
-                            result.data_checksums, "; ".join(result.notes), started)
+                            "; ".join(result.notes), started)
 
 
 def score_line(task: TaskSpec, languages: dict[str, dict[str, float]]) -> str:

@@ -14,7 +14,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from harness.checksums import file_sha256
+from harness.checksums import memoized_sha256
 from harness.errors import HarnessError
 from harness.pipeline.plan import (
     PIPELINE_VERSION,
@@ -27,18 +27,6 @@ from harness.results.record import ResultRecord, is_publishable
 from harness.results.store import read_record, record_path
 
 log = logging.getLogger(__name__)
-
-# sha256 per file, remembered per process by (path, size, mtime_ns): MNLI's 400 MB are hashed once.
-_FILE_HASHES: dict[tuple[str, int, int], str] = {}
-
-
-def _sha256(path: Path) -> str:
-    stat = path.stat()
-    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
-    if key not in _FILE_HASHES:
-        _FILE_HASHES[key] = file_sha256(path)
-    return _FILE_HASHES[key]
-
 
 def file_checksums(data_dir: Path, data_keys: list[str] | dict[str, str]) -> dict[str, str]:
     """{file relative to the data root: sha256} for every file the named splits read."""
@@ -53,7 +41,7 @@ def file_checksums(data_dir: Path, data_keys: list[str] | dict[str, str]) -> dic
                 name = path.relative_to(root).as_posix()
             except ValueError:
                 name = path.name
-            out[name] = _sha256(path)
+            out[name] = memoized_sha256(path)  # once per process: a retrieval runner hashed them already
     return dict(sorted(out.items()))
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from harness.checksums import file_sha256
+from harness.checksums import memoized_sha256
 from harness.errors import HarnessError
 from harness.retrieval.bucc import mine_corpus, tune_on_gold
 from harness.retrieval.embeddings import Embedder
@@ -57,7 +57,7 @@ def _checksums(data_dir: str | Path, files: tuple[Path, ...]) -> dict[str, str]:
             name = path.relative_to(root).as_posix()
         except ValueError:
             name = path.name
-        out[name] = file_sha256(path)
+        out[name] = memoized_sha256(path)  # the record names them again
     return out
 
 

@@ -6,31 +6,10 @@ another folder is read from that folder, and its result carries the copy's name.
 
 from __future__ import annotations
 
-import numpy as np
+from retrieval_fakes import OneHotEmbedder, write_bucc_de_dev, write_tatoeba_de
 
 from harness.retrieval.runner import run_bucc, run_tatoeba
 from harness.spec import TASKS_DIR, load_registry
-
-
-class OneHotEmbedder:
-    """Each translation pair gets its own axis, so every sentence finds its own translation."""
-
-    def __init__(self, pairs: dict[str, str]):
-        self.axis = {}
-        for index, (a, b) in enumerate(pairs.items()):
-            self.axis[a] = self.axis[b] = index
-        self.dim = len(pairs) + 1
-        self.tasks: set[str] = set()
-
-    def embed(self, texts, task, lang, side, split):
-        self.tasks.add(task)
-        vectors = np.full((len(texts), self.dim), 0.01, dtype=np.float32)
-        for row, text in enumerate(texts):
-            vectors[row, self.axis[text]] = 1.0
-        return vectors
-
-    def protocol(self):
-        return {"layer": 1, "pooling": "mean"}
 
 
 def _user_copy(specs, task: str, folder: str):
@@ -48,8 +27,7 @@ def test_tatoeba_copy_reads_its_own_files(tmp_path):
     src, eng = ["Hallo Welt", "Guten Morgen", "Danke schön"], ["Hello world", "Good morning", "Thank you"]
     data = tmp_path / "data" / "mine"
     data.mkdir(parents=True)  # no tatoeba/ folder: the built-in spec would find nothing here
-    (data / "tatoeba.deu-eng.deu").write_text("\n".join(src) + "\n", encoding="utf-8")
-    (data / "tatoeba.deu-eng.eng").write_text("\n".join(eng) + "\n", encoding="utf-8")
+    write_tatoeba_de(data, src, eng)
     embedder = OneHotEmbedder(dict(zip(src, eng, strict=True)))
     result = run_tatoeba(embedder, tmp_path / "data", ["de"], predictions_dir=tmp_path / "out", task=spec)
     assert result.task == "tatoeba_mine" and result.languages["de"]["accuracy"] == 100.0
@@ -64,9 +42,7 @@ def test_bucc_copy_reads_its_own_files(tmp_path):
     en = {f"en-{i:06d}": text for i, text in enumerate(["Hello world", "Good morning", "Thank you", "Yes"])}
     data = tmp_path / "data" / "mine"
     data.mkdir(parents=True)
-    (data / "de-en.dev.de").write_text("".join(f"{k}\t{v}\n" for k, v in de.items()), encoding="utf-8")
-    (data / "de-en.dev.en").write_text("".join(f"{k}\t{v}\n" for k, v in en.items()), encoding="utf-8")
-    (data / "de-en.dev.gold").write_text("".join(f"de-{i:06d}\ten-{i:06d}\n" for i in range(3)), encoding="utf-8")
+    write_bucc_de_dev(data, de, en, gold_pairs=3)
     embedder = OneHotEmbedder(dict(zip(de.values(), en.values(), strict=True)))
     result = run_bucc(embedder, tmp_path / "data", ["de"], predictions_dir=tmp_path / "out", task=spec)
     assert result.task == "bucc2018_mine" and result.languages["de"]["recall"] == 100.0

@@ -15,12 +15,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from harness.errors import HarnessError
-from harness.metrics.registry import METRICS, metric_of
+from harness.metrics.registry import metric_of
 from harness.results import ResultRecord, aggregate_records, main_score
 from harness.results.placement import check_records
 from harness.spec import GROUP_TITLES, GROUPS, Registry, SuiteSpec, TaskSpec
 
-QA_METRICS = tuple(name for name, entry in METRICS.items() if entry.is_qa)  # kept for importers
 UNKNOWN_FAMILY = "unknown"
 
 

@@ -149,6 +149,7 @@ def _data_dir(args: argparse.Namespace, suite) -> Path:
 
 def settings_from_args(args: argparse.Namespace, suite, data_dir: Path):
     """RunSettings from the command line, every option typed and checked before planning."""
+    from harness.data.layouts import SPLITS
     from harness.pipeline.plan import RunSettings
 
     for name, value in (("--limit", args.limit), ("--max-steps", args.max_steps), ("--max-length", args.max_length)):
@@ -169,9 +170,6 @@ def settings_from_args(args: argparse.Namespace, suite, data_dir: Path):
         train_split=args.train_split, eval_split=args.eval_split, layer=args.layer, pooling=args.pooling,
         prefix=args.prefix, max_length=args.max_length, offline=not args.online,
     )
-
-
-SPLITS = ("train", "dev", "test")
 
 
 def plan_run(registry, settings, data_dir: Path, experiment=None):

@@ -242,7 +242,7 @@ def download_table() -> dict[str, TaskData]:
     """Every download bundle the task specs declare (``data.download``), by bundle name.
 
     Built from the active spec registry each time (cheap: the registry is cached), so a user's
-    spec folder can add a bundle. ``TASKS`` is this table, for callers that read it by name.
+    spec folder can add a bundle.
     """
     specs = bundle_specs([(t.name, t.data_layout.download if t.data_layout else None) for t in catalog().tasks.values()])
     table = {}
@@ -252,12 +252,6 @@ def download_table() -> dict[str, TaskData]:
             manual=spec.manual or None, also=spec.also, manual_files=spec.manual_files,
             manual_unpack=MANUAL_UNPACKERS[spec.manual_unpack] if spec.manual_unpack else None)
     return table
-
-
-def __getattr__(name: str):
-    if name == "TASKS":
-        return download_table()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def data_key(task: str) -> str:
@@ -448,12 +442,13 @@ def download_tasks(
     manifest = read_manifest(data_dir)
     manual_steps = []
     failures = []
+    table = download_table()
     for key in tasks_to_fetch(tasks):
         if not force and _task_complete(data_dir, manifest, key):
             log.info("%s: already complete in %s, skipped (--force to fetch again)", key, MANIFEST)
             continue
         try:
-            manual = _fetch_task(key, data_dir, manifest, base_url, keep_archives, retries, backoff)
+            manual = _fetch_task(key, table[key], data_dir, manifest, base_url, keep_archives, retries, backoff)
         except HarnessError as err:  # the other tasks still run; all failures are listed at the end
             log.warning("%s: %s", key, err)
             failures.append(f"{key}: {err}")
@@ -469,10 +464,9 @@ def download_tasks(
     return manifest
 
 
-def _fetch_task(key: str, data_dir: Path, manifest: dict, base_url: str | None, keep_archives: bool,
+def _fetch_task(key: str, entry: TaskData, data_dir: Path, manifest: dict, base_url: str | None, keep_archives: bool,
                 retries: int, backoff: float) -> str | None:
     """Fetch, unpack and record one task; the explanation of a manual step if one is needed."""
-    entry = download_table()[key]
     written: list[Path] = []
     if entry.manual:
         present = [f for f in entry.manual_files if (data_dir / f).is_file()]

@@ -17,8 +17,24 @@ from harness.tasktypes.files import (
 )
 
 
+class _LabelPerExample(TaskType):
+    """One `ex.label` per example, written one per line (a class name, a choice index)."""
+
+    def has_gold(self, examples: Sequence[Any]) -> bool:
+        return bool(examples) and all(ex.label is not None for ex in examples)
+
+    def gold(self, examples: Sequence[Any]) -> list:
+        return [ex.label for ex in examples]
+
+    def write_predictions(self, path: Path, predictions: Sequence[Any]) -> Path:
+        return write_lines(path, predictions)
+
+    def write_gold(self, path: Path, gold: Sequence[Any]) -> Path:
+        return write_lines(path, gold)
+
+
 @register_task_type
-class PairClassification(TaskType):
+class PairClassification(_LabelPerExample):
     name = "pair_classification"
     format_name = "labels"
     head = "AutoModelForSequenceClassification"
@@ -37,18 +53,6 @@ class PairClassification(TaskType):
         from harness.train.pair import decode_pairs
 
         return decode_pairs(outputs, id2label)
-
-    def has_gold(self, examples: Sequence[Any]) -> bool:
-        return bool(examples) and all(ex.label is not None for ex in examples)
-
-    def gold(self, examples: Sequence[Any]) -> list[str]:
-        return [ex.label for ex in examples]
-
-    def write_predictions(self, path: Path, predictions: Sequence[str]) -> Path:
-        return write_lines(path, predictions)
-
-    def write_gold(self, path: Path, gold: Sequence[str]) -> Path:
-        return write_lines(path, gold)
 
 
 @register_task_type
@@ -128,7 +132,7 @@ class ExtractiveQA(TaskType):
 
 
 @register_task_type
-class MultipleChoice(TaskType):
+class MultipleChoice(_LabelPerExample):
     name = "multiple_choice"
     format_name = "labels"  # the index of the chosen answer, one per line
     head = "AutoModelForMultipleChoice"
@@ -148,18 +152,6 @@ class MultipleChoice(TaskType):
         from harness.train.choice import decode_choices
 
         return decode_choices(outputs)
-
-    def has_gold(self, examples: Sequence[Any]) -> bool:
-        return bool(examples) and all(ex.label is not None for ex in examples)
-
-    def gold(self, examples: Sequence[Any]) -> list[int]:
-        return [ex.label for ex in examples]
-
-    def write_predictions(self, path: Path, predictions: Sequence[int]) -> Path:
-        return write_lines(path, predictions)
-
-    def write_gold(self, path: Path, gold: Sequence[int]) -> Path:
-        return write_lines(path, gold)
 
 
 @register_task_type

@@ -22,7 +22,8 @@ def _registry_tasks() -> list[str]:
     return [t.name for t in sorted(tasks, key=lambda t: (t.role != "target", t.name))]
 
 
-def _task_list(values: list[str]) -> list[str]:
+def _task_list(tasks: list[str]) -> list[str]:
+    """`--tasks` (already split at commas by SplitCommas), with 'all' expanded."""
     # The data layer resolves task names through the spec registry (harness/data/catalog.py):
     # loading it here registers it, and a broken spec fails before anything is fetched.
     from harness.data.download import download_table
@@ -30,7 +31,6 @@ def _task_list(values: list[str]) -> list[str]:
 
     default_registry()
 
-    tasks = [name.strip() for value in values for name in value.split(",") if name.strip()]
     if "all" in tasks:
         return sorted(download_table())
     return tasks

@@ -142,6 +142,7 @@ def test_main_table_ranks_and_scores(site):
     # multitask is a smoke run: never ranked with the full results (it has a table of its own)
     assert order == ["nli_en", "baseline", "nli_de"]
     assert [row["cells"][0]["text"] for row in table["rows"]] == ["1", "2", "3"]
+    # computed by hand: nli_en is (61.5 + 63.5) / 2 = 62.5 in every language of every task
     assert cell(table, "data-system", "nli_en", "mean_over_tasks")["text"] == "62.50"
     assert cell(table, "data-system", "nli_en", "xnli")["text"] == "62.50"
     # nli_de: XNLI (68 + 3 × 58) / 4 = 60.5; categories (59.75 + 59 + 59 + 59) / 4 = 59.1875
@@ -150,6 +151,7 @@ def test_main_table_ranks_and_scores(site):
     assert cell(table, "data-system", "nli_de", "mean_over_groups")["text"] == "59.19"
     assert cell(table, "data-system", "nli_de", "mean_over_tasks")["text"] == f"{(60.5 + 6 * 59) / 7:.2f}"
     # QA shows EM / F1; its sort value is the task score (their mean)
+    # computed by hand: languages() gives EM = 62.5 - 10, F1 = 62.5 + 10
     xquad = cell(table, "data-system", "nli_en", "xquad")
     assert xquad["text"] == "52.50/72.50"
     assert float(xquad["attrs"]["data-value"]) == pytest.approx(62.5)
@@ -218,6 +220,7 @@ def test_task_page_languages_heatmap_protocol_provenance(site):
                  "xnli/test.tsv", "sha256:0f0f", "torch 2.13.0"):
         assert text in html, text
     qa = Tables(read(site, "mini/tasks/xquad.html")).tables
+    # computed by hand: baseline 60, so languages() gives EM = 60 - 10, F1 = 60 + 10
     assert cell(qa["metric-exact_match"], "data-system", "baseline", "de")["text"] == "50.00"
     assert cell(qa["metric-f1"], "data-system", "baseline", "de")["text"] == "70.00"
 
@@ -236,6 +239,7 @@ def test_json_and_csv_hold_the_same_numbers(site):
     assert deltas["nli_en"]["tasks"]["xnli"]["n"] == 2
     frame = pd.read_csv(site / "leaderboard.csv")
     row = frame.set_index("variant").loc["nli_de"]
+    # computed by hand: rank by mean over categories, nli_en 62.5 > baseline 60 > nli_de 59.1875
     assert row["rank"] == 3 and row["xnli"] == 60.5 and row["mean_over_groups"] == 59.1875
     assert frame.set_index("variant").loc["nli_en", "xquad_em"] == 52.5
     assert not frame.set_index("variant").loc["multitask", "publishable"]

@@ -13,19 +13,6 @@ from pathlib import Path
 
 from harness.errors import HarnessError
 from harness.metrics.registry import format_of, score_files
-from harness.metrics.submission import (  # noqa: F401  (the readers live there, below the task types)
-    read_index_files,
-    read_json,
-    read_label_files,
-    read_lines,
-    read_pair_files,
-    read_squad_files,
-    read_squad_gold,
-    read_squad_predictions,
-    read_tag_files,
-    read_tag_sentences,
-    split_lines,
-)
 from harness.results.aggregate import aggregate
 from harness.spec import GROUP_TITLES, Registry, SuiteSpec, TaskSpec, default_registry
 from harness.text_safety import visible

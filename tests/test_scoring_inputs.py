@@ -21,8 +21,9 @@ import pytest
 from harness.errors import HarnessError
 from harness.metrics import accuracy, normalize_mlqa, tagging_scores
 from harness.metrics.mlqa_punctuation import MLQA_PUNCTUATION, UNICODE_VERSION
+from harness.metrics.submission import split_lines
 from harness.retrieval.search import read_index_predictions
-from harness.scoring import score_submission, split_lines
+from harness.scoring import score_submission
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -102,4 +102,8 @@ def test_harness_embedder_reads_the_folder_with_e5_defaults(e5_dir):
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     assert (vectors * reference).sum(axis=1).min() >= 0.9998
     provenance = json.loads((e5_dir / "harness_import.json").read_text())
+    # Computed by hand from multilingual-e5-small's config (vocab 250037, hidden 384, 12 layers,
+    # intermediate 1536, 512 positions, 2 token types; BertModel without pooler):
+    # embeddings (250037 + 512 + 2) * 384 + 768 (LayerNorm) = 96,212,352, plus
+    # 12 * 1,774,464 per layer (q/k/v/o 4 * 147,840, FFN 591,360 + 590,208, 2 LayerNorms 1,536).
     assert provenance["weights_sha256"] and provenance["parameters"] == 117_505_920

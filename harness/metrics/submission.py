@@ -182,9 +182,10 @@ def read_tag_files(task: TaskSpec, prediction: Path, gold: Path) -> tuple[list[l
     return [t for _, t in labels], [t for _, t in predictions]
 
 
-def _parse_pairs(path: Path) -> list[tuple[str, str]]:
+def _parse_pairs(path: Path, lines: list[str]) -> list[tuple[str, str]]:
+    """The (source id, English id) pairs of `lines`, read from `path` (named in errors)."""
     pairs = []
-    for number, line in enumerate(read_lines(path), start=1):
+    for number, line in enumerate(lines, start=1):
         fields = line.split("\t")
         if len(fields) != 2 or not all(fields):
             raise HarnessError(f"{path}:{number}: expected '<source-id>\\t<english-id>', got {line!r}")
@@ -195,9 +196,9 @@ def _parse_pairs(path: Path) -> list[tuple[str, str]]:
 def read_pair_files(task: TaskSpec, prediction: Path, gold: Path) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """(gold pairs, predicted pairs) of BUCC sentence ids. An empty prediction file is a valid
     answer (nothing mined above the threshold): it scores P/R/F1 0, not an error."""
-    nothing_mined = not _read_text(prediction, allow_empty=True).strip()
-    predicted = [] if nothing_mined else _parse_pairs(prediction)
-    return _parse_pairs(gold), predicted
+    lines = read_lines(prediction, allow_empty=True)  # read once: empty or whitespace-only is "nothing mined"
+    predicted = _parse_pairs(prediction, lines) if any(lines) else []
+    return _parse_pairs(gold, read_lines(gold)), predicted
 
 
 def read_squad_files(task: TaskSpec, prediction: Path, gold: Path) -> tuple[list[tuple[str, list[str]]], dict[str, str]]:

@@ -127,11 +127,6 @@ def _quiet_transformers(verbose: bool, bars: bool) -> None:
         hf_logging.disable_progress_bar()
 
 
-def library_imported() -> None:
-    """Call after importing transformers late, so its verbosity follows ours."""
-    quiet_libraries(_state["verbosity"] > 0)
-
-
 class PlainProgress:
     """The tqdm subset the package uses, written as a log line every few seconds."""
 
@@ -245,4 +240,4 @@ def apply_to_trainer(trainer) -> None:
         trainer.add_callback(callback)
 
 
-__all__ = ["PROGRESS_MODES", "apply_to_trainer", "configure", "library_imported", "progress", "progress_mode"]
+__all__ = ["PROGRESS_MODES", "apply_to_trainer", "configure", "progress", "progress_mode"]

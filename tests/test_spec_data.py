@@ -121,6 +121,7 @@ def test_every_shipped_task_declares_where_each_split_lies():
         assert task.data_layout is not None and task.data_layout.splits, task.name
     titles = {t.name: t.display_title for t in registry.target_tasks()}
     assert titles["pawsx"] == "PAWS-X" and titles["tydiqa"] == "TyDiQA-GoldP"
+    # computed by hand: 100/3 for XNLI's three balanced labels, 100/2 for PAWS-X's two
     assert registry.task("xnli").chance == pytest.approx(33.33) and registry.task("pawsx").chance == 50.0
     tatoeba = registry.task("tatoeba").data_layout.splits["test"]
     assert [(alt.name, alt.public_labels) for alt in tatoeba] == [("laser-v1", True), ("xtreme-download", False)]
@@ -172,6 +173,8 @@ def test_downloads_are_declared_in_the_specs(tmp_path):
     table = download.download_table()
     assert download.data_key("xnli_mt_de") == download.data_key("xnli_dev_fr") == "xnli"
     assert [d.basename for d in table["xnli"].downloads] == ["XNLI-1.0.zip", "XNLI-MT-1.0.zip"]
+    # XQuAD's 11 languages, one file each (deepmind/xquad); BUCC 2018's 4 pairs x {sample, training}
+    # archives (xtreme's download_data.sh)
     assert len(table["xquad"].downloads) == 11 and table["xquad"].also == ("squad_v1",)
     assert len(table["bucc2018"].downloads) == 8 and table["anli"].also == ("mnli", "snli")
     assert table["panx"].manual.startswith("PAN-X") and table["panx"].manual_unpack is not None

@@ -20,13 +20,13 @@ Kinds and their units (what a bootstrap resamples):
 
 from __future__ import annotations
 
-import warnings
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
 from harness.metrics.qa import _token_f1, normalize_mlqa, normalize_squad
+from harness.metrics.tagging import chunks_2020
 
 STAT_COLUMNS: dict[str, tuple[str, ...]] = {
     "accuracy": ("correct", "count"),
@@ -43,8 +43,6 @@ KIND_METRICS: dict[str, tuple[str, ...]] = {
     "spans": ("f1", "precision", "recall"),
     "bucc": ("f1", "precision", "recall"),
 }
-# Which evidence kind a task metric (spec `metric`) has; Tatoeba is told apart by its task type.
-METRIC_KIND = {"accuracy": "accuracy", "squad_em_f1": "qa", "mlqa_em_f1": "qa", "f1": "spans", "bucc_f1": "bucc"}
 
 ItemStats = tuple[np.ndarray, np.ndarray]  # (ids as str array, stats as float64 (n, k))
 
@@ -89,17 +87,8 @@ def qa_evidence(gold: Iterable[tuple[str, Sequence[str]]], predictions: Mapping[
 
 def sentence_chunks(tags: Sequence[str]) -> set[tuple[str, int, int]]:
     """The chunks of one sentence, by the same chunking function the corpus scorer counts with
-    (`harness.metrics.tagging.chunks_2020`, seqeval 0.0.12's reading; seqeval's own where the
-    scorer has no such function). Sentences never share a chunk, so per-sentence counts sum
-    to the corpus counts."""
-    try:
-        from harness.metrics.tagging import chunks_2020
-    except ImportError:
-        from seqeval.metrics.sequence_labeling import get_entities
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # POS tags are "not NE tags" to seqeval
-            return set(get_entities(list(tags)))
+    (`harness.metrics.tagging.chunks_2020`, seqeval 0.0.12's reading). Sentences never share a
+    chunk, so per-sentence counts sum to the corpus counts."""
     return set(chunks_2020([list(tags)]))
 
 

@@ -208,32 +208,6 @@ def load_evidence(results_dir: Path | str, records: list) -> dict[int, Evidence]
     return out
 
 
-def target_evidence(task, examples: list, predictions, lang: str) -> LanguageEvidence | None:
-    """Evidence of one language of a fine-tuned target task, mirroring `score_predictions`."""
-    from harness.metrics import evidence as per_example
-    from harness.tasktypes import task_type_of
-
-    if not task_type_of(task).has_gold(examples):
-        return None
-    if task.metric == "accuracy":
-        ids, stats = per_example.accuracy_evidence([ex.label for ex in examples], list(predictions))
-        return LanguageEvidence("accuracy", ids, stats)
-    if task.metric == "f1":
-        ids, stats = per_example.span_evidence([ex.tags for ex in examples], predictions)
-        return LanguageEvidence("spans", ids, stats)
-    gold = [(ex.qid, [a.text for a in ex.answers]) for ex in examples]
-    language = lang.split("-")[0] if task.metric == "mlqa_em_f1" else None
-    ids, stats = per_example.qa_evidence(gold, predictions, language)
-    return LanguageEvidence("qa", ids, stats)
-
-
-def tatoeba_language_evidence(predictions) -> LanguageEvidence:
-    from harness.metrics.evidence import tatoeba_evidence
-
-    ids, stats = tatoeba_evidence(predictions)
-    return LanguageEvidence("retrieval_accuracy", ids, stats)
-
-
 def bucc_language_evidence(gold_pairs, predicted_pairs) -> LanguageEvidence:
     from harness.metrics.evidence import bucc_evidence
 

@@ -15,7 +15,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from harness.leaderboard.board import SuiteBoard, SystemRow
-from harness.spec import TaskSpec
 
 OVERALL_KEYS = ("mean_over_tasks", "mean_over_groups")
 FAMILY_TITLES = {
@@ -62,13 +61,6 @@ def figure_delta(row: SystemRow, base: SystemRow, kind: str, key: str) -> Delta 
     sd = statistics.stdev(values) if len(values) > 1 else 0.0
     base_sd = statistics.stdev(base_values) if len(base_values) > 1 else 0.0
     return Delta(value - base_value, math.sqrt(sd**2 + base_sd**2), n)
-
-
-def language_delta(row: SystemRow, base: SystemRow, task: TaskSpec, language: str) -> Delta | None:
-    value, base_value = row.language_score(task, language), base.language_score(task, language)
-    if value is None or base_value is None:
-        return None
-    return Delta(value - base_value, None, len(row.seeds))
 
 
 @dataclass
@@ -140,8 +132,3 @@ def attach_intervals(comparisons: list[ComparisonGroup], bootstrap) -> None:
                     est = bootstrap.contrast([variant.row], [group.baseline], level, key)
                     if est is not None:
                         variant.intervals[(level, key)] = est
-
-
-def _family_order(family: str) -> int:
-    order = ("baseline", "english", "non_english", "control")
-    return order.index(family) if family in order else len(order)

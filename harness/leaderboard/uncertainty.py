@@ -32,8 +32,6 @@ from harness.stats.bootstrap import (
     estimate,
 )
 
-OVERALL_KEYS = ("mean_over_tasks", "mean_over_groups")
-
 
 @dataclass
 class SystemReplicates:

@@ -18,8 +18,6 @@ import io
 import json
 import logging
 import math
-import os
-import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +26,7 @@ import numpy as np
 
 from harness.errors import HarnessError
 from harness.metrics.evidence import KIND_METRICS, STAT_COLUMNS, recompute
+from harness.results.atomic import write_bytes_atomic
 
 log = logging.getLogger(__name__)
 
@@ -117,18 +116,8 @@ def encode_evidence(evidence: Evidence) -> bytes:
 def write_evidence(evidence: Evidence, record_path: Path | str) -> dict[str, str]:
     """Write the sidecar of the record at `record_path` atomically; returns its name and sha256."""
     target = evidence_path(record_path)
-    target.parent.mkdir(parents=True, exist_ok=True)
     payload = encode_evidence(evidence)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_bytes_atomic(target, payload, into_special=False)  # as the record beside it is written
     return {"file": target.name, "sha256": hashlib.sha256(payload).hexdigest()}
 
 

@@ -41,6 +41,7 @@ from harness.data.examples import (
     TextCorpus,
 )
 from harness.data.readers.registry import get_reader
+from harness.data.readers.retrieval import TATOEBA_ISO3, unaligned
 from harness.errors import HarnessError
 
 SPLITS = ("train", "dev", "test")
@@ -306,8 +307,6 @@ LayoutLookup = Callable[[str], DataLayout]  # task name -> its data layout
 
 def placeholder_values(lang: str, split: str) -> dict[str, str]:
     """The values a file template may use for ``lang``; absent keys do not apply to it."""
-    from harness.data.readers.retrieval import TATOEBA_ISO3
-
     context, _, question = lang.partition("-")
     values = {"lang": lang, "split": split, "context": context, "question": question or context}
     if lang in TATOEBA_ISO3:
@@ -403,7 +402,7 @@ def split_candidates(layout: DataLayout, data_dir: Path, lang: str, split: str,
 def without_labels(data: Any) -> Any:
     """The same inputs with every label dropped: what a layout without public gold yields."""
     if isinstance(data, ParallelSentences):
-        return ParallelSentences(data.lang, data.src, data.eng, aligned=False)
+        return unaligned(data)
     if isinstance(data, BuccCorpus):
         return BuccCorpus(data.lang, data.src, data.eng, set())
     if isinstance(data, TextCorpus):

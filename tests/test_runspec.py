@@ -33,6 +33,7 @@ def test_declared_models_carry_xtreme_layers_and_e5_protocol():
     assert REGISTRY.model("mbert").retrieval_protocol().layer == 8
     assert REGISTRY.model("xlm-roberta-large").retrieval_protocol().layer == 14
     e5 = REGISTRY.model("multilingual-e5-small").retrieval_protocol()
+    # 512 tokens: the E5 model card ("truncated to at most 512 tokens"), also XTREME's MAXL=512
     assert (e5.layer, e5.pooling, e5.prefix, e5.max_length) == (12, "mean", "query: ", 512)
     assert REGISTRY.model("tiny").retrieval_protocol().layer == 1  # round(0.6 * 2)
     large = REGISTRY.model("xlmr-large")

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from harness.leaderboard.board import SuiteBoard, SystemRow
+from harness.leaderboard.board import SuiteBoard, SystemRow, build_boards
 from harness.leaderboard.question import Verdict, signed
 from harness.leaderboard.titles import task_title
+from harness.results import load_records
+from harness.spec import default_registry
 from harness.text_safety import safe_name
 
 
@@ -31,9 +33,10 @@ def results_table(board: SuiteBoard, rows: Sequence[SystemRow] | None = None) ->
     rows = list(board.systems if rows is None else rows)
     header = ["#", "system", "tasks", "categories", *(task_title(t) for t in board.tasks)]
     body = []
+    several_models = len({r.model for r in rows}) > 1
     for row in rows:
         name = safe_name(row.variant) + ("" if row.trusted else f" ({row.run_class}, not ranked)")
-        if len({r.model for r in rows}) > 1:
+        if several_models:
             name += f" · {safe_name(row.model)}"
         body.append([str(row.rank or ""), name, _score(row.overall.get("mean_over_tasks")),
                      _score(row.overall.get("mean_over_groups")), *(_score(row.task_score(t.name)) for t in board.tasks)])
@@ -63,10 +66,6 @@ def verdict_table(verdicts: Sequence[Verdict], title: str) -> str:
 def run_results_table(results_dir, suite: str, experiment: str | None = None, model: str | None = None) -> str:
     """The end-of-run table of `harness run`: every system of the run's experiment and model in
     the results folder (full runs ranked first, smoke and partial runs marked)."""
-    from harness.leaderboard.board import build_boards
-    from harness.results import load_records
-    from harness.spec import default_registry
-
     registry = default_registry()
     records = [r for r in load_records(results_dir, registry) if r.suite == suite
                and (experiment is None or r.experiment == experiment) and (model is None or r.model == model)]

@@ -37,7 +37,7 @@ from harness.results import load_records
 from harness.results.evidence import load_evidence
 from harness.results.store import slug
 from harness.spec import Registry, TaskSpec, default_registry
-from harness.text_safety import safe_name, safe_note, strip_controls
+from harness.text_safety import NAME_LIMIT, safe_name, safe_note, strip_controls
 
 log = logging.getLogger(__name__)
 
@@ -213,7 +213,7 @@ def task_page(board: SuiteBoard, task: TaskSpec, comparisons: list[ComparisonGro
 
 def _displayable_value(value: Any) -> Any:
     if isinstance(value, str):
-        return safe_name(value) if len(value) <= 200 else safe_note(value)
+        return safe_name(value) if len(value) <= NAME_LIMIT else safe_note(value)
     if isinstance(value, dict):
         return {safe_name(k): _displayable_value(v) for k, v in value.items()}
     if isinstance(value, list):

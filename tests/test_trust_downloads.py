@@ -11,6 +11,7 @@ from urllib.error import URLError
 
 import pytest
 
+import harness.spec  # noqa: F401  (registers the task specs the data layer looks names up in)
 from harness.data import download
 from harness.errors import HarnessError
 

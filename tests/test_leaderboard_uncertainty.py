@@ -235,4 +235,5 @@ def test_forest_plot_geometry():
     # zero sits in the middle; −3.5 lies left of it, +1.8 right of it
     ci = [line for line in chart.lines if line.css == "ci"]
     assert ci[0].x1 < zero.x1 < ci[1].x2
+    # computed by hand: step = the smallest of 1, 2, 2.5, 5 x 10^k at or above 25 / 5, i.e. 5
     assert ticks(25) == [-25, -20, -15, -10, -5, 0, 5, 10, 15, 20, 25]

@@ -30,7 +30,7 @@ from harness.leaderboard import build_site, publish
 from harness.results import ResultRecord, read_record, write_record
 from harness.results.store import write_json_atomic
 from harness.spec import default_registry, load_task_file
-from harness.text_safety import NAME_LIMIT, csv_cell, safe_name, visible
+from harness.text_safety import NAME_LIMIT, NOTE_LIMIT, csv_cell, safe_name, visible
 
 REGISTRY = default_registry()
 MINI = REGISTRY.suite("mini")
@@ -404,7 +404,7 @@ def test_a_megabyte_name_does_not_make_a_huge_site(capsys, tmp_path):
     systems = json.loads((site / "leaderboard.json").read_text())["suites"][0]["systems"]
     names = {s["model"] for s in systems}
     assert len(names) == 2 and all(len(n) <= NAME_LIMIT for n in names)   # capped, still two systems
-    assert all(len(note) <= 2000 for s in systems for note in s["notes"])
+    assert all(len(note) <= NOTE_LIMIT for s in systems for note in s["notes"])
     assert len(safe_name("y" * 10_000)) == NAME_LIMIT and safe_name("short") == "short"
 
 

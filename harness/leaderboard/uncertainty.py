@@ -59,10 +59,9 @@ def observed(row: SystemRow, board: SuiteBoard, level: str, key) -> float | None
 
 
 def seed_values(row: SystemRow, level: str, key) -> list[float]:
-    kind = {"tasks": "tasks", "groups": "groups", "overall": "overall"}.get(level)
-    if kind is None:
-        return []
-    return list(row.sheet.get("spread", {}).get(kind, {}).get(key, {}).get("values", []))
+    if level not in ("tasks", "groups", "overall"):
+        return []   # the sheet keeps no per-seed values per language
+    return list(row.sheet.get("spread", {}).get(level, {}).get(key, {}).get("values", []))
 
 
 class BoardBootstrap:

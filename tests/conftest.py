@@ -16,10 +16,10 @@ SHARED = ROOT.parent / "shared"
 XTREME_DATA = SHARED / "xtreme-data"
 XTREME_MOCK = SHARED / "xtreme-mock"
 
-# In-process DeepSpeed tests set these for a world of one (harness.train.distributed); a child
-# process that inherited them would try to rendezvous on the same port as its sibling.
-LAUNCHER_VARIABLES = ("RANK", "WORLD_SIZE", "LOCAL_RANK", "LOCAL_WORLD_SIZE", "GROUP_RANK", "ROLE_RANK",
-                      "MASTER_ADDR", "MASTER_PORT", "TORCHELASTIC_RUN_ID")
+# In-process DeepSpeed tests set the launcher variables for a world of one
+# (harness.train.distributed); a child process that inherited them would try to rendezvous on
+# the same port as its sibling. The list is the one Slurm jobs drop too.
+from harness.pipeline.slurm import LAUNCHER_VARIABLES  # noqa: E402 (after the environment defaults above)
 
 
 @pytest.fixture(autouse=True)

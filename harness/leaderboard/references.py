@@ -46,11 +46,13 @@ def load_references(path: Path | None = None) -> list[ReferenceSystem]:
     """Every reference system of the file (none when it is absent)."""
     import yaml
 
+    from harness.strict_yaml import safe_load_unique
+
     path = Path(path) if path is not None else references_path()
     if not path.is_file():
         return []
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        document = safe_load_unique(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as err:
         raise HarnessError(f"{path}: not valid YAML ({err})") from None
     entries = document.get("references") or []

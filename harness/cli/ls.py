@@ -6,8 +6,9 @@ import argparse
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("ls", help="list tasks, suites or experiments",
-                                   description="List the task, suite and experiment specs under tasks/.")
+    parser = subparsers.add_parser("ls", help="list tasks, suites, experiments or models",
+                                   description="List the task, suite, experiment and model specs (the built-in "
+                                               "tasks/ plus --tasks-dir).")
     parser.add_argument("what", choices=["tasks", "suites", "experiments", "models"])
     parser.add_argument("--role", choices=["target", "intermediate"], help="tasks: only this role")
     parser.set_defaults(func=run)

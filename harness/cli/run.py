@@ -69,7 +69,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--prefix", help="retrieval: text put before every sentence (default: the model spec's)")
     parser.add_argument("--max-length", type=int, help="retrieval: tokens per sentence (default: the model spec's, 512)")
     parser.add_argument("--plan-file", type=Path, help="also write the plan as JSON here (one step of it runs "
-                                                       "with `harness step FILE KEY`)")
+                                                       "with `harness step --plan FILE --key KEY`)")
     parser.add_argument("--online", action="store_true", help="allow downloads from the Hugging Face hub")
     parser.add_argument("--dry-run", action="store_true", help="print the plan and stop")
     parser.add_argument("--no-leaderboard", action="store_true", help="do not build the site at the end")

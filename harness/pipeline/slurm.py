@@ -32,6 +32,7 @@ from typing import Any
 from harness.errors import HarnessError
 from harness.pipeline.cluster_config import JobResources
 from harness.pipeline.jobs import LIVE_STATES, jobs_dir, live_jobs, log_event, read_job, update_job
+from harness.pipeline.locks import StepLock
 
 log = logging.getLogger(__name__)
 
@@ -131,29 +132,6 @@ def _executor(folder: Path, resources: JobResources, name: str, dependency: list
     return executor
 
 
-class SubmitLock:
-    """One submission pass at a time per work folder (flock), so two `run --executor slurm`
-    started together see each other's jobs instead of both submitting every step."""
-
-    def __init__(self, work_dir: Path):
-        self.path = jobs_dir(work_dir) / ".submit.lock"
-        self.handle = None
-
-    def __enter__(self):
-        import fcntl
-
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.handle = self.path.open("a")
-        fcntl.flock(self.handle, fcntl.LOCK_EX)
-        return self
-
-    def __exit__(self, *exc):
-        import fcntl
-
-        fcntl.flock(self.handle, fcntl.LOCK_UN)
-        self.handle.close()
-
-
 def submit_plan(plan, plan_file: Path, resources: dict[str, JobResources], is_done, leaderboard_command=None,
                 tasks_dirs: tuple[str, ...] = ()) -> Submission:
     """Submit a job for every step of `plan` that is not done, in plan order (upstream first).
@@ -171,7 +149,9 @@ def submit_plan(plan, plan_file: Path, resources: dict[str, JobResources], is_do
     submitted: dict[str, str] = {}
     reused: dict[str, str] = {}
     done: list[str] = []
-    with SubmitLock(work_dir):
+    # One submission pass at a time per work folder, so two `run --executor slurm` started
+    # together see each other's jobs instead of both submitting every step.
+    with StepLock(jobs_dir(work_dir) / ".submit.lock", f"the submission lock of {work_dir}"):
         known = {step.key: read_job(work_dir, step.key) for step in plan.steps}
         alive = live_jobs([j["job_id"] for j in known.values() if j and j.get("job_id")])
         for step in plan.steps:
